@@ -1,0 +1,182 @@
+"""The environment matrix: Python versions by platforms, as values (pure core).
+
+An environment is what a lock must install on. Each platform fixes the PEP 508 marker
+variables and the wheel platform tags that install there, so compile needs no interpreter
+other than its own. Nothing here touches the machine reqlock runs on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+"""The versions the SPEC's default matrix draws from, filtered by `requires-python`."""
+
+
+def _manylinux(arch: str) -> tuple[str, ...]:
+    # Newest first, as packaging.tags orders them; 2_17 is manylinux2014, 2_5 manylinux1.
+    tags = [f"manylinux_2_{minor}_{arch}" for minor in range(39, 4, -1)]
+    legacy = {"manylinux_2_17": "manylinux2014", "manylinux_2_12": "manylinux2010"}
+    legacy.update({"manylinux_2_5": "manylinux1"})
+    extra = [f"{old}_{arch}" for new, old in legacy.items() if f"{new}_{arch}" in tags]
+    if arch not in {"x86_64", "i686"}:
+        extra = [t for t in extra if t.startswith("manylinux2014")]
+    return (*tags, *extra, f"linux_{arch}")
+
+
+def _macos(arch: str, oldest: tuple[int, int]) -> tuple[str, ...]:
+    versions = [(major, 0) for major in range(15, 10, -1)]
+    versions += [(10, minor) for minor in range(16, -1, -1)]
+    binaries = [arch, "universal2"] + (["intel", "fat64", "universal"] if arch == "x86_64" else [])
+    return tuple(
+        f"macosx_{major}_{minor}_{binary}"
+        for major, minor in versions
+        if (major, minor) >= oldest
+        for binary in binaries
+    )
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A target operating system and machine, as markers and wheel tags see it."""
+
+    name: str
+    sys_platform: str
+    platform_system: str
+    os_name: str
+    platform_machine: str
+    platform_tags: tuple[str, ...]
+    """Wheel platform tags that install here, most specific first."""
+
+
+PLATFORMS: dict[str, Platform] = {
+    p.name: p
+    for p in (
+        Platform("linux-x86_64", "linux", "Linux", "posix", "x86_64", _manylinux("x86_64")),
+        Platform("linux-aarch64", "linux", "Linux", "posix", "aarch64", _manylinux("aarch64")),
+        Platform(
+            "linux-musl-x86_64",
+            "linux",
+            "Linux",
+            "posix",
+            "x86_64",
+            ("musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "linux_x86_64"),
+        ),
+        Platform("macos-arm64", "darwin", "Darwin", "posix", "arm64", _macos("arm64", (11, 0))),
+        Platform("macos-x86_64", "darwin", "Darwin", "posix", "x86_64", _macos("x86_64", (10, 9))),
+        Platform("windows-x86_64", "win32", "Windows", "nt", "AMD64", ("win_amd64",)),
+    )
+}
+
+DEFAULT_PLATFORMS = ("linux-x86_64", "macos-arm64", "windows-x86_64")
+
+
+@dataclass(frozen=True, order=True)
+class PythonVersion:
+    """A CPython feature release such as 3.12."""
+
+    major: int
+    minor: int
+
+    @classmethod
+    def parse(cls, text: str) -> PythonVersion:
+        """Parse "3.12"; raise ValueError for anything else ("3", "3.12.1", "py3")."""
+        parts = text.split(".")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"not a Python version of the form X.Y: {text!r}")
+        return cls(int(parts[0]), int(parts[1]))
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    def admitted_by(self, requires_python: SpecifierSet) -> bool:
+        """True when some release of this feature version satisfies `requires_python`."""
+        # ">=3.9.2" admits 3.9 (3.9.2 onwards) and "<=3.9.1" admits it too (3.9.0-3.9.1).
+        candidates = (Version(f"{self}.0"), Version(f"{self}.99"))
+        return any(requires_python.contains(v, prereleases=True) for v in candidates)
+
+
+@dataclass(frozen=True, order=True)
+class Environment:
+    """One cell of the matrix: a Python version on a platform."""
+
+    python: PythonVersion
+    platform_name: str
+
+    @property
+    def platform(self) -> Platform:
+        return PLATFORMS[self.platform_name]
+
+    @cached_property
+    def markers(self) -> dict[str, str]:
+        """The PEP 508 marker environment, for `Marker.evaluate`."""
+        p = self.platform
+        return {
+            "implementation_name": "cpython",
+            "implementation_version": f"{self.python}.0",
+            "os_name": p.os_name,
+            "platform_machine": p.platform_machine,
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_system": p.platform_system,
+            "platform_version": "",
+            "python_full_version": f"{self.python}.0",
+            "python_version": str(self.python),
+            "sys_platform": p.sys_platform,
+        }
+
+    def __str__(self) -> str:
+        return f"python {self.python} on {self.platform_name}"
+
+
+def default_pythons(requires_python: str | None) -> tuple[PythonVersion, ...]:
+    """The SPEC default: the versions 3.9-3.14 that `requires-python` admits."""
+    versions = tuple(PythonVersion.parse(v) for v in DEFAULT_PYTHONS)
+    if not requires_python:
+        return versions
+    spec = SpecifierSet(requires_python)
+    return tuple(v for v in versions if v.admitted_by(spec))
+
+
+def parse_requires_python(text: str) -> SpecifierSet:
+    """Parse a `requires-python` value; raise ValueError with packaging's reason."""
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier as exc:
+        raise ValueError(str(exc)) from None
+
+
+def build_matrix(
+    pythons: tuple[PythonVersion, ...], platforms: tuple[str, ...]
+) -> tuple[Environment, ...]:
+    """Every (python, platform) pair, sorted for deterministic output."""
+    return tuple(sorted(Environment(py, plat) for py in pythons for plat in platforms))
+
+
+def describe_matrix(matrix: tuple[Environment, ...]) -> str:
+    """Compact text for lock headers: "python 3.9-3.13 on linux-x86_64, macos-arm64"."""
+    pythons = sorted({env.python for env in matrix})
+    platforms = sorted({env.platform_name for env in matrix}, key=_platform_order)
+    return f"python {_describe_pythons(pythons)} on {', '.join(platforms)}"
+
+
+def _platform_order(name: str) -> int:
+    return list(PLATFORMS).index(name)
+
+
+def _describe_pythons(pythons: list[PythonVersion]) -> str:
+    if not pythons:
+        return "(none)"
+    runs: list[list[PythonVersion]] = [[pythons[0]]]
+    for version in pythons[1:]:
+        last = runs[-1][-1]
+        if (version.major, version.minor) == (last.major, last.minor + 1):
+            runs[-1].append(version)
+        else:
+            runs.append([version])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
+    return ", ".join(parts)

@@ -1,0 +1,56 @@
+"""Shared fixtures: temporary projects written from file texts, and the CLI in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipx_lockext.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Write `{relative path: text}` (dedented) under a fresh project directory."""
+
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return root
+
+    return make
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def reqlock(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run the CLI in-process as `reqlock ARGS`; returns exit code, stdout, stderr."""
+
+    def run(*args: str | Path) -> Result:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        else:
+            code = 0
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
