@@ -7,6 +7,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from pipx_lockext.errors import ProblemCollector, UsageError
 from pipx_lockext.exporter import export_files
 from pipx_lockext.fsio import replace_files
@@ -77,13 +79,17 @@ def export_project(root: Path, output_dir: Path | None, dry_run: bool) -> WriteR
 def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:
     """`reqlock import FILE…`: requirements files into pyproject.toml."""
     displays = tuple(_display(root, f) for f in files)
-    out = ProblemCollector()
-    layers, index = read_layers(LayeredFiles(displays, read_all(root, displays)), out)
-    out.raise_if_any()
     pyproject = root / "pyproject.toml"
     old = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
     data = read_toml(pyproject, "pyproject.toml") if pyproject.is_file() else {}
+    out = ProblemCollector()
     meta = read_metadata(data, out)
+    known = {"base"} if meta.dependencies is not None else set()
+    groups = data.get("dependency-groups")
+    known.update(canonicalize_name(g) for g in (groups if isinstance(groups, dict) else ()))
+    layered = LayeredFiles(displays, read_all(root, displays), frozenset(known))
+    layers, index = read_layers(layered, out)
+    out.raise_if_any()
     extras_of = {k: tuple(d.text for d in v) for k, v in meta.optional.items()}
     new = import_layers(old, layers, index, extras_of)
     # Read back what import wrote, so that a pyproject.toml it would break is never written.

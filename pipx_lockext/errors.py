@@ -127,7 +127,8 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             # A plain file reached from two layers would report its problems twice.
-            raise InputError(dict.fromkeys(self.problems))
+            unique = dict.fromkeys(self.problems)
+            raise InputError(sorted(unique, key=lambda p: (p.where.file, p.where.line or 0)))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

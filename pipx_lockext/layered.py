@@ -47,6 +47,8 @@ class LayeredFiles:
     """Display paths of the layer files (requirements/*.in)."""
     files: Mapping[str, ReqFile]
     """Every file read, layer or plain, by display path."""
+    known_layers: frozenset[str] = frozenset()
+    """Layers that exist without a file here (import: pyproject's base and groups)."""
 
     def layer_for(self, display: str) -> str | None:
         """The layer a referenced path stands for (`x.in`, or `x.txt` beside `x.in`)."""
@@ -54,6 +56,8 @@ class LayeredFiles:
         for candidate in (display, stem + ".in") if ext == ".txt" else (display,):
             if candidate in self.layer_files:
                 return layer_name(candidate)
+        if ext in {".in", ".txt"} and layer_name(stem + ".in") in self.known_layers:
+            return layer_name(stem + ".in")
         return None
 
 

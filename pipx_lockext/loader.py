@@ -64,9 +64,8 @@ def parse_toml(text: str, display: str) -> dict[str, Any]:
 def load_project(root: Path) -> ProjectInputs:
     """Read every input of the project; all problems are raised together."""
     data = read_toml(root / "pyproject.toml", "pyproject.toml") if _has_pyproject(root) else {}
-    out = ProblemCollector()
-    settings = tool_settings(data, out)
-    out.raise_if_any()
+    # Only `source` matters here; the readers below report the settings' problems.
+    settings = tool_settings(data, ProblemCollector())
     layer_files = sorted(root.glob(f"{REQUIREMENTS_DIR}/*.in"))
     source = settings.source or ("pyproject" if declares_dependencies(data) else "requirements")
     if source == "pyproject" or not layer_files:

@@ -80,6 +80,10 @@ def read_pyproject(data: Mapping[str, Any], root: str) -> ProjectInputs:
     out = ProblemCollector()
     settings = tool_settings(data, out)
     meta = read_metadata(data, out)
+    if "dependencies" in (project_table(data, ProblemCollector()) or {}).get("dynamic", []):
+        where = Location(FILE, key="[project].dynamic")
+        what = "dependencies are dynamic, so reqlock cannot read them; declare them"
+        out.add(where, f'{what} statically or set [tool.reqlock] source = "requirements"')
     groups = _dependency_groups(data.get("dependency-groups"), out)
     layers = _layers(meta.dependencies, groups, settings, meta.optional, out)
     out.raise_if_any()
@@ -146,10 +150,6 @@ def _base_dependencies(
         return None
     if "dependencies" in project:
         return _string_list(project["dependencies"], "[project].dependencies", out)
-    if "dependencies" in project.get("dynamic", []):
-        where = Location(FILE, key="[project].dynamic")
-        what = "dependencies are dynamic, so reqlock cannot read them; declare them"
-        out.add(where, f'{what} statically or set [tool.reqlock] source = "requirements"')
     return ()
 
 

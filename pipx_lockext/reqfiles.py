@@ -69,6 +69,7 @@ def read_requirements_file(path: Path, display: str, project_root: Path) -> ReqF
             _invalid_line(bad.line, bad.error_message, Location(display, bad.line_number))
         )
     includes, constraints, index = _options(parsed.options, display, problems)
+    problems.sort(key=lambda p: p.where.line or 0)
     return ReqFile(display, tuple(requirements), includes, constraints, index, tuple(problems))
 
 
