@@ -16,10 +16,30 @@ from dataclasses import dataclass, field
 from packaging.utils import canonicalize_name
 
 from pipx_lockext.dependencies import Dependency
-from pipx_lockext.errors import Location, ProblemCollector
+from pipx_lockext.errors import Location, Problem, ProblemCollector
 from pipx_lockext.project import Layer, find_cycle, order_layers
-from pipx_lockext.reqfiles import Reference, ReqFile
 from pipx_lockext.settings import IndexSettings
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A `-r FILE` or `-c FILE` line: the target as written, and where."""
+
+    target: str
+    where: Location
+
+
+@dataclass(frozen=True)
+class ReqFile:
+    """One requirements file, parsed but not followed."""
+
+    display: str
+    """The path as shown to the user (relative to the project)."""
+    requirements: tuple[Dependency, ...]
+    includes: tuple[Reference, ...]
+    constraints: tuple[Reference, ...]
+    index: IndexSettings
+    problems: tuple[Problem, ...]
 
 
 def resolve_reference(from_display: str, target: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipx_lockext.errors import InputError, Location, ProblemCollector, UsageError
-from pipx_lockext.layered import LayeredFiles, read_layers, resolve_reference
+from pipx_lockext.layered import LayeredFiles, ReqFile, read_layers, resolve_reference
 from pipx_lockext.project import ProjectInputs
 from pipx_lockext.pyproject import (
     declares_dependencies,
@@ -18,7 +18,7 @@ from pipx_lockext.pyproject import (
     read_pyproject,
     tool_settings,
 )
-from pipx_lockext.reqfiles import ReqFile, read_requirements_file
+from pipx_lockext.reqfiles import read_requirements_file
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,7 +10,6 @@ placeholders: they must reach lock files exactly as the user wrote them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from packaging.utils import canonicalize_name
 
 from pipx_lockext.dependencies import VCS_SCHEMES, Dependency, Kind, parse_pep508
 from pipx_lockext.errors import InputError, Location, Problem
+from pipx_lockext.layered import Reference, ReqFile
 from pipx_lockext.settings import IndexSettings
 
 _PER_LINE_OPTION = re.compile(r"\s+--?(hash|global-option|install-option|config-settings)\b.*$")
@@ -25,27 +25,6 @@ _PATH_WITH_EXTRAS = re.compile(r"^(?P<path>.*?)(\[(?P<extras>[^\]]*)\])?$")
 
 # Options that only tune how pip installs and do not change what a lock holds.
 _HARMLESS = {"prefer_binary", "trusted_hosts", "require_hashes", "use_features"}
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A `-r FILE` or `-c FILE` line: the target as written, and where."""
-
-    target: str
-    where: Location
-
-
-@dataclass(frozen=True)
-class ReqFile:
-    """One requirements file, parsed but not followed."""
-
-    display: str
-    """The path as shown to the user (relative to the project)."""
-    requirements: tuple[Dependency, ...]
-    includes: tuple[Reference, ...]
-    constraints: tuple[Reference, ...]
-    index: IndexSettings
-    problems: tuple[Problem, ...]
 
 
 def read_requirements_file(path: Path, display: str, project_root: Path) -> ReqFile:

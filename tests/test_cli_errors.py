@@ -58,9 +58,9 @@ PROJECT = '[project]\nname = "x"\nversion = "1"\n'
         pytest.param(
             {"pyproject.toml": PROJECT + 'dependencies = ["dj\u0430ngo>=4"]\n'},
             [
-                "error: pyproject.toml: [project].dependencies[0]: package name 'djаngo' contains "
-                "non-ASCII letters 'а' (CYRILLIC SMALL LETTER A); did you mean 'django'?: "
-                "'djаngo>=4'"
+                "error: pyproject.toml: [project].dependencies[0]: package name 'dj\u0430ngo' "
+                "contains non-ASCII letters '\u0430' (CYRILLIC SMALL LETTER A); did you mean 'django'?: "
+                "'dj\u0430ngo>=4'"
             ],
             id="lookalike-letters",
         ),

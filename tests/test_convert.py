@@ -59,10 +59,13 @@ def test_export_then_import_keeps_every_layer(webapp, reqlock):
     assert reqlock("export", "--project", webapp).code == 0
     text = (webapp / "pyproject.toml").read_text()
     # Drop the layers from pyproject.toml, then bring them back from the .in files.
-    stripped = text.replace('    "flask>=3.0",\n    "sqlalchemy>=2.0",\n    "requests>=2.31",\n', "")
-    stripped = stripped[: stripped.index("[dependency-groups]")] + stripped[
-        stripped.index("[tool.reqlock]") :
-    ]
+    stripped = text.replace(
+        '    "flask>=3.0",\n    "sqlalchemy>=2.0",\n    "requests>=2.31",\n', ""
+    )
+    stripped = (
+        stripped[: stripped.index("[dependency-groups]")]
+        + stripped[stripped.index("[tool.reqlock]") :]
+    )
     (webapp / "pyproject.toml").write_text(stripped)
     ins = sorted((webapp / "requirements").glob("*.in"))
     result = reqlock("import", "--project", webapp, *ins)

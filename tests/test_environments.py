@@ -30,12 +30,17 @@ def test_default_pythons_follow_requires_python(requires_python, expected):
 
 @pytest.mark.parametrize("bad", ["3", "3.12.1", "py3.12", "3.x", ""])
 def test_python_version_must_be_x_y(bad):
-    with pytest.raises(ValueError, match="X.Y"):
+    with pytest.raises(ValueError, match=r"X\.Y"):
         PythonVersion.parse(bad)
 
 
 def test_matrix_is_sorted_and_described_compactly():
-    pythons = (PythonVersion(3, 13), PythonVersion(3, 9), PythonVersion(3, 10), PythonVersion(3, 11))
+    pythons = (
+        PythonVersion(3, 13),
+        PythonVersion(3, 9),
+        PythonVersion(3, 10),
+        PythonVersion(3, 11),
+    )
     matrix = build_matrix(pythons, ("windows-x86_64", "linux-x86_64"))
     assert matrix == tuple(sorted(matrix))
     assert len(matrix) == 8

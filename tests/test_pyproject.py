@@ -21,7 +21,11 @@ def problems(data) -> list[str]:
 def test_base_and_groups_become_layers():
     inputs = read(
         {
-            "project": {"name": "My_App", "dependencies": ["flask>=3"], "requires-python": ">=3.10"},
+            "project": {
+                "name": "My_App",
+                "dependencies": ["flask>=3"],
+                "requires-python": ">=3.10",
+            },
             "dependency-groups": {
                 "test": ["pytest"],
                 "Dev": [{"include-group": "test"}, "ruff"],
@@ -136,4 +140,6 @@ def test_dynamic_dependencies_cannot_be_read():
 
 def test_bad_requires_python():
     found = problems({"project": {"name": "x", "dependencies": [], "requires-python": "3.9+"}})
-    assert found == ["pyproject.toml: [project].requires-python: invalid version specifier: '3.9+'"]
+    assert found == [
+        "pyproject.toml: [project].requires-python: invalid version specifier: '3.9+'"
+    ]

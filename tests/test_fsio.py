@@ -1,0 +1,59 @@
+"""Atomic, all-or-nothing file replacement."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pipx_lockext import fsio
+from pipx_lockext.errors import LocalError
+
+
+def test_writes_all_files_and_leaves_no_temp_files(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "sub" / "b.txt"
+    a.write_text("old a")
+    fsio.replace_files({a: "new a", b: "new b"})
+    assert (a.read_text(), b.read_text()) == ("new a", "new b")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "b.txt", "sub"]
+
+
+def test_failure_midway_restores_every_file(tmp_path, monkeypatch):
+    a, b, c = (tmp_path / n for n in ("a.txt", "b.txt", "c.txt"))
+    a.write_text("old a")
+    b.write_text("old b")
+    real_replace = os.replace
+    calls = []
+
+    def flaky_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:  # the third target fails, after two were replaced
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fsio.os, "replace", flaky_replace)
+    with pytest.raises(
+        LocalError, match=r"c\.txt: cannot write \(disk full\); no file was changed"
+    ):
+        fsio.replace_files({a: "new a", b: "new b", c: "new c"})
+    monkeypatch.setattr(fsio.os, "replace", real_replace)
+    assert (a.read_text(), b.read_text()) == ("old a", "old b")
+    assert not c.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root ignores modes"
+)
+def test_permission_denied_is_a_local_error(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    target = folder / "x.txt"
+    target.write_text("old")
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(LocalError, match="permission denied"):
+            fsio.replace_files({target: "new"})
+    finally:
+        folder.chmod(0o700)
+    assert target.read_text() == "old"
