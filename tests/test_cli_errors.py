@@ -59,7 +59,8 @@ PROJECT = '[project]\nname = "x"\nversion = "1"\n'
             {"pyproject.toml": PROJECT + 'dependencies = ["dj\u0430ngo>=4"]\n'},
             [
                 "error: pyproject.toml: [project].dependencies[0]: package name 'dj\u0430ngo' "
-                "contains non-ASCII letters '\u0430' (CYRILLIC SMALL LETTER A); did you mean 'django'?: "
+                "contains non-ASCII letters '\u0430' (CYRILLIC SMALL LETTER A); "
+                "did you mean 'django'?: "
                 "'dj\u0430ngo>=4'"
             ],
             id="lookalike-letters",
