@@ -48,7 +48,9 @@ def resolve_reference(from_display: str, target: str) -> str:
 
 
 def layer_name(display: str) -> str:
-    return canonicalize_name(posixpath.basename(display).removesuffix(".in"))
+    """The layer an `.in` file declares: its stem (pip-compile's `requirements.in` is base)."""
+    stem = canonicalize_name(posixpath.basename(display).removesuffix(".in"))
+    return "base" if stem == "requirements" else stem
 
 
 @dataclass

@@ -132,3 +132,15 @@ def test_pyproject_with_dependencies_wins_unless_told(make_project):
     inputs = load_project(make_project(files))
     assert inputs.source == "requirements"
     assert [d.text for d in inputs.layer("base").requirements] == ["b"]
+
+
+def test_requirements_in_is_the_base_layer(make_project):
+    root = make_project(
+        {
+            "requirements/requirements.in": "flask\n",
+            "requirements/dev.in": "-r requirements.txt\npytest\n",
+        }
+    )
+    inputs = load_project(root)
+    assert inputs.layer_names() == ("base", "dev")
+    assert inputs.layer("dev").includes == ("base",)
