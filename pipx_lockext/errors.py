@@ -98,6 +98,14 @@ class NetworkError(ReqlockError):
     """Index or network failure after retries (exit 4)."""
 
     exit_code = 4
+    transient = False
+    """Whether trying again may help (connection errors, timeouts, truncated bodies)."""
+
+
+class TransientNetworkError(NetworkError):
+    """A failure worth retrying; reported as a NetworkError when retries run out."""
+
+    transient = True
 
 
 class IntegrityError(ReqlockError):

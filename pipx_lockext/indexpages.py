@@ -1,0 +1,236 @@
+"""Index pages as values: PEP 691 JSON and PEP 503 HTML parsed into `DistFile`s (pure core).
+
+The parsers take the bytes of a page and the URL it was fetched from, and return values;
+fetching lives in `http` and choosing what to fetch in `repository`. Two spellings of the
+PEP 658/714 metadata key exist and both are read: JSON says `core-metadata` /
+`dist-info-metadata`, HTML says `data-core-metadata` / `data-dist-info-metadata`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from html.parser import HTMLParser
+from typing import Any, Literal
+from urllib.parse import unquote, urldefrag, urljoin
+
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
+"""Ask for PEP 691 JSON first; an index that only speaks HTML still answers."""
+
+
+class PageError(ValueError):
+    """A page that cannot be read as an index page (the caller names the URL)."""
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What a distribution's file name says: project, version and kind."""
+
+    name: NormalizedName
+    version: Version
+    kind: Literal["wheel", "sdist"]
+
+
+@dataclass(frozen=True)
+class DistFile:
+    """One file an index lists for a project."""
+
+    filename: str
+    url: str
+    """Absolute URL, without the hash fragment."""
+    sha256: str | None
+    """The index's sha256 of the file (lower-case hex), when it gives one."""
+    requires_python: str | None = None
+    yanked: str | None = None
+    """None when not yanked; the reason ("" when none was given) when yanked (PEP 592)."""
+    metadata_sha256: str | None = None
+    """sha256 of the PEP 658 `.metadata` file; "" when listed without a hash."""
+    size: int | None = None
+
+    @property
+    def has_metadata_file(self) -> bool:
+        """Whether the index serves `<url>.metadata` (PEP 658/714)."""
+        return self.metadata_sha256 is not None
+
+    @cached_property
+    def parsed(self) -> FileName | None:
+        """The file name's parts; None for a file that is neither a wheel nor an sdist."""
+        return parse_filename(self.filename)
+
+    @cached_property
+    def tags(self) -> frozenset[Tag]:
+        """A wheel's tags (empty for an sdist); parsed only when asked, as pages of big
+        projects list tens of thousands of wheels and few of them are ever considered."""
+        if not self.filename.endswith(".whl"):
+            return frozenset()
+        try:
+            return parse_wheel_filename(self.filename)[3]
+        except InvalidWheelFilename:
+            return frozenset()
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """A project's page on one index (or the files one find-links location offers)."""
+
+    url: str
+    files: tuple[DistFile, ...]
+
+
+def parse_filename(filename: str) -> FileName | None:
+    """Name, version and kind of a wheel or sdist; None when it is neither (e.g. `.egg`).
+
+    Only the name and version are read (cached per distinct text, since a release's many
+    wheels share them); wheel tags are left to `DistFile.tags`.
+    """
+    if filename.endswith(".whl"):
+        parts = filename[:-4].split("-")
+        if len(parts) not in {5, 6}:
+            return None
+        name, version = parts[0], parts[1]
+        kind: Literal["wheel", "sdist"] = "wheel"
+    else:
+        stem = next((filename[: -len(e)] for e in SDIST_EXTENSIONS if filename.endswith(e)), "")
+        name, _, version = stem.rpartition("-")
+        kind = "sdist"
+    parsed_name, parsed_version = _name(name), _version(version)
+    if parsed_name is None or parsed_version is None:
+        return None
+    return FileName(parsed_name, parsed_version, kind)
+
+
+SDIST_EXTENSIONS = (".tar.gz", ".zip")
+
+
+@lru_cache(maxsize=4096)
+def _name(text: str) -> NormalizedName | None:
+    valid = bool(text) and all(c.isascii() and (c.isalnum() or c in "._-") for c in text)
+    return canonicalize_name(text) if valid else None
+
+
+@lru_cache(maxsize=65536)
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def parse_page(body: bytes, content_type: str, url: str) -> ProjectPage:
+    """Parse a page by its Content-Type: PEP 691 JSON, else PEP 503 HTML."""
+    if content_type.split(";", maxsplit=1)[0].strip().lower() == JSON_TYPE:
+        return parse_json(body, url)
+    return parse_html(body, url)
+
+
+def parse_json(body: bytes, url: str) -> ProjectPage:
+    """Parse a PEP 691 project page."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PageError(f"invalid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        raise PageError("not a PEP 691 project page (no 'files' list)")
+    version = str(data.get("meta", {}).get("api-version", "1.0"))
+    if version.split(".", maxsplit=1)[0] != "1":
+        raise PageError(f"unsupported simple API version {version}")
+    return ProjectPage(url, tuple(_json_file(item, url) for item in data["files"]))
+
+
+def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
+    if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
+        raise PageError(f"a file entry without a filename: {item!r:.80}")
+    if not isinstance(item.get("url"), str):
+        raise PageError(f"file {item['filename']!r} has no url")
+    hashes = item.get("hashes") or {}
+    metadata = item.get("core-metadata", item.get("dist-info-metadata"))
+    size = item.get("size")
+    return DistFile(
+        filename=item["filename"],
+        url=urldefrag(urljoin(page_url, item["url"]))[0],
+        sha256=_hex(hashes.get("sha256")),
+        requires_python=item.get("requires-python") or None,
+        yanked=_yanked(item.get("yanked", False)),
+        metadata_sha256=_metadata_json(metadata),
+        size=size if isinstance(size, int) else None,
+    )
+
+
+def _yanked(value: object) -> str | None:
+    if value is False or value is None:
+        return None
+    return value if isinstance(value, str) else ""
+
+
+def _metadata_json(value: object) -> str | None:
+    if isinstance(value, dict):
+        return _hex(value.get("sha256")) or ""
+    return "" if value is True else None
+
+
+def _hex(value: object) -> str | None:
+    return value.lower() if isinstance(value, str) and value else None
+
+
+def parse_html(body: bytes, url: str) -> ProjectPage:
+    """Parse a PEP 503 project page or a find-links page: every anchor is a file."""
+    parser = _AnchorParser()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    base = urljoin(url, parser.base) if parser.base else url
+    files = (_html_file(attrs, base) for attrs in parser.anchors)
+    return ProjectPage(url, tuple(f for f in files if f is not None))
+
+
+class _AnchorParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[dict[str, str | None]] = []
+        self.base: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.anchors.append(dict(attrs))
+        elif tag == "base" and self.base is None:
+            self.base = dict(attrs).get("href")
+
+
+def _html_file(attrs: Mapping[str, str | None], base: str) -> DistFile | None:
+    href = attrs.get("href")
+    if not href:
+        return None
+    absolute, fragment = urldefrag(urljoin(base, href))
+    filename = absolute.rsplit("/", 1)[-1].split("?", 1)[0]
+    return DistFile(
+        filename=unquote(filename),
+        url=absolute,
+        sha256=_fragment_sha256(fragment),
+        requires_python=attrs.get("data-requires-python") or None,
+        yanked=(attrs["data-yanked"] or "") if "data-yanked" in attrs else None,
+        metadata_sha256=_metadata_html(attrs),
+    )
+
+
+def _fragment_sha256(fragment: str) -> str | None:
+    algo, _, value = fragment.partition("=")
+    return value.lower() if algo == "sha256" and value else None
+
+
+def _metadata_html(attrs: Mapping[str, str | None]) -> str | None:
+    for key in ("data-core-metadata", "data-dist-info-metadata"):  # PEP 714 name first
+        if key in attrs:
+            # "true" or "sha256=<hex>"; any value means the file exists (PEP 658).
+            algo, _, digest = (attrs[key] or "").partition("=")
+            return digest.lower() if algo == "sha256" and digest else ""
+    return None

@@ -1,0 +1,135 @@
+"""Index page parsers: PEP 691 JSON and PEP 503 HTML, both metadata key spellings, yanked,
+requires-python, URL joining."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipx_lockext.indexpages import (
+    JSON_TYPE,
+    PageError,
+    parse_filename,
+    parse_html,
+    parse_json,
+    parse_page,
+)
+
+PAGE = "https://example.org/simple/demo/"
+SHA = "ab" * 32
+META = "cd" * 32
+
+
+def json_page(*files: dict[str, object]) -> bytes:
+    return json.dumps(
+        {"meta": {"api-version": "1.1"}, "name": "demo", "files": list(files)}
+    ).encode()
+
+
+def test_json_files_with_every_field():
+    body = json_page(
+        {
+            "filename": "demo-1.0-py3-none-any.whl",
+            "url": "../../files/demo-1.0-py3-none-any.whl#sha256=ignored",
+            "hashes": {"sha256": SHA.upper(), "md5": "x"},
+            "requires-python": ">=3.9",
+            "yanked": "broken build",
+            "core-metadata": {"sha256": META},
+            "size": 123,
+        },
+        {"filename": "demo-0.9.tar.gz", "url": "https://files.example/demo-0.9.tar.gz",
+         "hashes": {}, "yanked": True},
+    )  # fmt: skip
+    first, second = parse_json(body, PAGE).files
+    assert first.url == "https://example.org/files/demo-1.0-py3-none-any.whl"
+    assert first.sha256 == SHA
+    assert first.requires_python == ">=3.9"
+    assert first.yanked == "broken build"
+    assert first.metadata_sha256 == META
+    assert first.size == 123
+    assert second.sha256 is None
+    assert second.yanked == ""
+    assert not second.has_metadata_file
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"core-metadata": {"sha256": META}}, META),
+        ({"dist-info-metadata": {"sha256": META}}, META),
+        ({"core-metadata": True}, ""),
+        ({"dist-info-metadata": False}, None),
+        ({}, None),
+    ],
+)
+def test_json_reads_both_metadata_spellings(entry, expected):
+    body = json_page({"filename": "demo-1.0.tar.gz", "url": "x", **entry})
+    assert parse_json(body, PAGE).files[0].metadata_sha256 == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", b'{"meta": {"api-version": "2.0"}, "files": []}', b'{"files": [{}]}'],
+)
+def test_bad_json_pages_are_page_errors(body):
+    with pytest.raises(PageError):
+        parse_json(body, PAGE)
+
+
+HTML = b"""<!DOCTYPE html><html><body>
+<a href="../../files/demo-1.0-py3-none-any.whl#sha256=%s"
+   data-requires-python="&gt;=3.9" data-core-metadata="sha256=%s">demo-1.0-py3-none-any.whl</a>
+<a href="https://files.example/demo-0.9.tar.gz#md5=abc" data-yanked="">demo-0.9.tar.gz</a>
+<a href="demo-0.8.tar.gz" data-yanked="security hole" data-dist-info-metadata="true">x</a>
+<a href="demo%%2B1-0.7.zip">escaped</a>
+<a>no href</a>
+</body></html>""" % (SHA.encode(), META.encode())
+
+
+def test_html_files_attributes_and_spellings():
+    files = parse_html(HTML, PAGE).files
+    assert [f.filename for f in files] == [
+        "demo-1.0-py3-none-any.whl", "demo-0.9.tar.gz", "demo-0.8.tar.gz", "demo+1-0.7.zip",
+    ]  # fmt: skip
+    wheel, old, older, _ = files
+    assert wheel.url == "https://example.org/files/demo-1.0-py3-none-any.whl"
+    assert (wheel.sha256, wheel.requires_python, wheel.yanked) == (SHA, ">=3.9", None)
+    assert wheel.metadata_sha256 == META
+    assert (old.sha256, old.yanked, old.has_metadata_file) == (None, "", False)
+    assert (older.url, older.yanked) == (PAGE + "demo-0.8.tar.gz", "security hole")
+    assert older.metadata_sha256 == ""
+
+
+def test_html_base_tag_and_valueless_yanked():
+    body = b'<base href="https://mirror.example/x/"><a href="a-1.0.tar.gz" data-yanked>a</a>'
+    (file,) = parse_html(body, PAGE).files
+    assert file.url == "https://mirror.example/x/a-1.0.tar.gz"
+    assert file.yanked == ""
+
+
+def test_parse_page_chooses_by_content_type():
+    body = json_page({"filename": "demo-1.0.tar.gz", "url": "x"})
+    assert parse_page(body, f"{JSON_TYPE}; charset=utf-8", PAGE).files[0].filename
+    assert parse_page(HTML, "text/html", PAGE).files[0].sha256 == SHA
+
+
+@pytest.mark.parametrize(
+    ("filename", "kind", "version"),
+    [
+        ("Foo_Bar-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "wheel", "1.0"),
+        ("foo-bar-2.0rc1.tar.gz", "sdist", "2.0rc1"),
+        ("foo-1.0.zip", "sdist", "1.0"),
+        ("foo-1.0.exe", None, None),
+        ("foo-1.0-py2.7.egg", None, None),
+        ("not a wheel.whl", None, None),
+    ],
+)
+def test_parse_filename(filename, kind, version):
+    parsed = parse_filename(filename)
+    if kind is None:
+        assert parsed is None
+    else:
+        assert parsed is not None
+        assert (parsed.kind, str(parsed.version)) == (kind, version)
+        assert parsed.name in {"foo-bar", "foo"}

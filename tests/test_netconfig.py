@@ -1,0 +1,107 @@
+"""Configuration precedence: pip's files < PIP_* variables < the project < flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipx_lockext.netconfig import PYPI, NetConfig, from_pip, with_project
+from pipx_lockext.pipconfig import config_files, pip_options
+from pipx_lockext.settings import IndexSettings
+
+ETC = Path("/nonexistent-etc")
+"""Stands for /etc, so that the machine's own /etc/pip.conf never leaks into a test."""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> dict[str, str]:
+    """An environment whose pip files all live under tmp_path (none of the machine's)."""
+    (tmp_path / "etc").mkdir()
+    return {
+        "HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_DIRS": str(tmp_path / "etc"),
+        "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
+        "VIRTUAL_ENV": str(tmp_path / "venv"),
+    }
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_files_in_pip_order_and_sections(home, tmp_path):
+    write(tmp_path / "etc/pip/pip.conf", "[global]\nindex-url = https://global/\ntimeout = 5\n")
+    write(tmp_path / "home/.pip/pip.conf", "[global]\nretries = 2\n")
+    write(
+        tmp_path / "home/.config/pip/pip.conf",
+        "[global]\nindex-url = https://user/\n[install]\nextra-index-url =\n  https://a/\n"
+        "  https://b/\n[freeze]\ntimeout = 99\n",
+    )
+    write(tmp_path / "venv/pip.conf", "[install]\ntrusted_host = mirror.local\n")
+    options = pip_options(home, ETC)
+    assert options == {
+        "index-url": "https://user/",
+        "timeout": "5",
+        "retries": "2",
+        "extra-index-url": "\nhttps://a/\nhttps://b/",
+        "trusted-host": "mirror.local",
+    }
+    config = from_pip(options)
+    assert config.indexes == ("https://user/", "https://a/", "https://b/")
+    assert (config.timeout, config.retries, config.trusted_hosts) == (5.0, 2, ("mirror.local",))
+
+
+def test_environment_variables_override_files(home, tmp_path):
+    write(tmp_path / "etc/pip/pip.conf", "[global]\nindex-url = https://global/\n")
+    env = {
+        **home,
+        "PIP_INDEX_URL": "https://env/",
+        "PIP_EXTRA_INDEX_URL": "https://x/ https://y/",
+        "PIP_FIND_LINKS": "/wheels",
+        "PIP_CERT": "/ca.pem",
+        "PIP_DEFAULT_TIMEOUT": "30",
+        "PIP_NO_INDEX": "yes",
+    }
+    config = from_pip(pip_options(env, ETC))
+    assert config.index_url == "https://env/"
+    assert config.extra_index_urls == ("https://x/", "https://y/")
+    assert (config.find_links, config.cert, config.timeout) == (("/wheels",), "/ca.pem", 30.0)
+    assert config.no_index
+    assert config.indexes == ()
+
+
+def test_pip_config_file_variable(home, tmp_path):
+    write(tmp_path / "home/.config/pip/pip.conf", "[global]\nindex-url = https://user/\n")
+    write(tmp_path / "etc/pip/pip.conf", "[global]\nretries = 7\n")
+    named = write(tmp_path / "named.conf", "[global]\nextra-index-url = https://named/\n")
+    options = pip_options({**home, "PIP_CONFIG_FILE": str(named)}, ETC)
+    # The named file replaces the user's files but not the global ones, as in pip.
+    assert options == {"retries": "7", "extra-index-url": "https://named/"}
+    assert pip_options({**home, "PIP_CONFIG_FILE": "/dev/null"}, ETC) == {}
+    assert config_files({**home, "PIP_CONFIG_FILE": "/dev/null"}, ETC) == []
+
+
+def test_defaults_without_any_configuration(home):
+    config = from_pip(pip_options(home, ETC))
+    assert config == NetConfig()
+    assert config.indexes == (PYPI,)
+
+
+def test_project_overrides_pip_key_by_key():
+    pip = from_pip({"index-url": "https://mirror/", "extra-index-url": "https://corp/"})
+    project = IndexSettings(
+        extra_index_urls=("https://team/",), index_strategy="unsafe-best-match"
+    )
+    merged = with_project(pip, project)
+    assert merged.indexes == ("https://mirror/", "https://team/")
+    assert merged.index_strategy == "unsafe-best-match"
+    flags = IndexSettings(index_url="https://flag/")
+    assert with_project(merged, flags).indexes == ("https://flag/", "https://team/")
+
+
+def test_bad_number_is_named():
+    with pytest.raises(ValueError, match="timeout must be a number, not 'soon'"):
+        from_pip({"timeout": "soon"})
