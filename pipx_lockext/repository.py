@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -27,9 +27,9 @@ from pipx_lockext.archives import (
     wheel_metadata,
     wheel_metadata_by_ranges,
 )
-from pipx_lockext.cache import Cache, CachedPage
+from pipx_lockext.cache import Cache, CachedPage, default_cache_dir
 from pipx_lockext.coremeta import CoreMetadata, MetadataError, parse_metadata
-from pipx_lockext.errors import IntegrityError, NetworkError
+from pipx_lockext.errors import IntegrityError, NetworkError, UsageError
 from pipx_lockext.indexpages import (
     ACCEPT,
     DistFile,
@@ -38,8 +38,11 @@ from pipx_lockext.indexpages import (
     parse_html,
     parse_page,
 )
-from pipx_lockext.netconfig import NetConfig
+from pipx_lockext.netconfig import NetConfig, from_pip, with_project
 from pipx_lockext.network import Http, Response, redact, split_credentials
+from pipx_lockext.pipconfig import pip_options
+from pipx_lockext.sdistbuild import BuildError, build_metadata
+from pipx_lockext.settings import IndexSettings
 
 T = TypeVar("T")
 
@@ -209,7 +212,7 @@ class IndexRepository:
             if kind == "wheel":
                 return self._wheel_metadata(file)
             if kind == "sdist":
-                return sdist_metadata(self._whole(file), file.filename)
+                return self._sdist_metadata(file)
         except ArchiveError as exc:
             raise BadDistribution(str(exc)) from None
         raise BadDistribution(f"{file.filename}: neither a wheel nor an sdist")
@@ -225,6 +228,20 @@ class IndexRepository:
                 _check_hash(response.body, file.sha256, file.url)
                 return wheel_metadata(response.body, file.filename)
         return wheel_metadata(self._whole(file), file.filename)
+
+    def _sdist_metadata(self, file: DistFile) -> bytes:
+        """PKG-INFO when PEP 643 says it is reliable, else what the backend builds."""
+        data = self._whole(file)
+        pkg_info = sdist_metadata(data, file.filename)
+        try:
+            if parse_metadata(pkg_info).static_for_resolution:
+                return pkg_info
+        except MetadataError:
+            pass  # the backend may still produce good metadata
+        try:
+            return build_metadata(data, file.filename, self.config)
+        except BuildError as exc:
+            raise BadDistribution(str(exc)) from None
 
     def _range_reader(self, url: str) -> Callable[[int, int], bytes]:
         def read(start: int, end: int) -> bytes:
@@ -304,3 +321,26 @@ def _local_path(location: str) -> Path | None:
     if parts.scheme in {"http", "https"}:
         return None
     return Path(location)
+
+
+def open_repository(
+    project_index: IndexSettings,
+    flags: IndexSettings | None = None,
+    *,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    offline: bool = False,
+    refresh: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> IndexRepository:
+    """The repository a command reads: pip's configuration, then the project's settings,
+    then command-line flags; the cache in `cache_dir` (default: `default_cache_dir`)."""
+    try:
+        config = from_pip(pip_options(environ))
+    except ValueError as exc:
+        raise UsageError(f"pip configuration: {exc}") from None
+    config = with_project(config, project_index)
+    if flags is not None:
+        config = with_project(config, flags)
+    cache = None if no_cache else Cache(cache_dir or default_cache_dir(environ))
+    return IndexRepository(config, Http(config), cache, offline=offline, refresh=refresh)
