@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipx_lockext.cli import main
+from tests.fakeindex import FakeIndex, Release
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -54,3 +56,18 @@ def reqlock(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def fake_index(tmp_path: Path) -> Iterator[Callable[..., FakeIndex]]:
+    """`make(releases, **options)` starts a FakeIndex in tmp_path; all stop at teardown."""
+    started: list[FakeIndex] = []
+
+    def make(releases: Iterable[Release], **options: Any) -> FakeIndex:
+        index = FakeIndex(releases, tmp=tmp_path / f"index{len(started)}", **options)
+        started.append(index.start())
+        return index
+
+    yield make
+    for index in started:
+        index.stop()

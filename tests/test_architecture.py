@@ -25,7 +25,7 @@ PURE_SUBMODULES = {"urllib.parse"}
 EDGES = {
     "pipx_lockext.fsio", "pipx_lockext.loader", "pipx_lockext.reqfiles",
     "pipx_lockext.network", "pipx_lockext.cache", "pipx_lockext.pipconfig",
-    "pipx_lockext.archives",
+    "pipx_lockext.archives", "pipx_lockext.sdistbuild",
 }  # fmt: skip
 SHELL = {"pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository"}
 
