@@ -1,0 +1,182 @@
+"""The index client against the fake index on 127.0.0.1: pages in both formats, metadata
+by PEP 658 file, by range requests, from sdists (static and built), the cache, index
+strategies and find-links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipx_lockext.cache import Cache
+from pipx_lockext.errors import NetworkError
+from pipx_lockext.netconfig import NetConfig
+from pipx_lockext.network import Http
+from pipx_lockext.repository import IndexRepository
+from tests.fakeindex import FakeIndex, Release
+
+MakeIndex = Callable[..., FakeIndex]
+
+RELEASES = [
+    Release(
+        "Foo_Bar",
+        "1.0",
+        requires_dist=("dep>=1", 'extra-thing; extra == "fancy"'),
+        requires_python=">=3.9",
+        wheels=("py3-none-any", "cp312-cp312-manylinux_2_17_x86_64"),
+    ),
+    Release("Foo_Bar", "0.9", yanked="broken build"),
+    Release("dep", "1.0", wheels=(), requires_dist=("other",), dynamic=("Requires-Dist",)),
+    Release("dep", "2.0", wheels=(), requires_dist=("other>=2",)),
+    Release("other", "2.0"),
+]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def repository(
+    tmp_path: Path, *indexes: str, clock: Clock | None = None, **options: Any
+) -> IndexRepository:
+    config = NetConfig(
+        index_url=indexes[0] if indexes else "http://127.0.0.1:9/simple/",
+        extra_index_urls=indexes[1:],
+        retries=2,
+        timeout=2.0,
+        **options.pop("config", {}),
+    )
+    cache = Cache(tmp_path / "cache", clock or Clock())
+    return IndexRepository(config, Http(config, sleep=lambda _: None), cache, **options)
+
+
+def by_name(repo: IndexRepository, name: str) -> dict[str, Any]:
+    return {f.filename: f for f in repo.files(name)}
+
+
+@pytest.mark.parametrize("formats", [("json",), ("html",)])
+def test_files_from_either_format(fake_index: MakeIndex, tmp_path: Path, formats):
+    index = fake_index(RELEASES, formats=formats)
+    files = by_name(repository(tmp_path, index.url), "foo-bar")
+    assert set(files) == {
+        "foo_bar-1.0-py3-none-any.whl",
+        "foo_bar-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+        "foo_bar-1.0.tar.gz",
+        "foo_bar-0.9-py3-none-any.whl",
+        "foo_bar-0.9.tar.gz",
+    }
+    wheel = files["foo_bar-1.0-py3-none-any.whl"]
+    assert wheel.sha256 == index.files[wheel.filename].sha256
+    assert wheel.requires_python == ">=3.9"
+    assert wheel.has_metadata_file
+    assert files["foo_bar-0.9.tar.gz"].yanked == "broken build"
+    assert repository(tmp_path, index.url).files("unknown") == ()
+
+
+@pytest.mark.parametrize("keys", ["core", "dist-info"])
+def test_metadata_from_the_pep_658_file(fake_index: MakeIndex, tmp_path: Path, keys: str):
+    index = fake_index(RELEASES, metadata_keys=keys)
+    repo = repository(tmp_path, index.url)
+    wheel = by_name(repo, "foo-bar")["foo_bar-1.0-py3-none-any.whl"]
+    meta = repo.metadata(wheel)
+    assert (meta.name, str(meta.version)) == ("foo-bar", "1.0")
+    assert [str(r) for r in meta.requires_dist] == ["dep>=1", 'extra-thing; extra == "fancy"']
+    assert meta.provides_extra == ("fancy",)
+    assert index.count("/files/foo_bar-1.0-py3-none-any.whl.metadata") == 1
+    assert index.count("/files/foo_bar-1.0-py3-none-any.whl") == 1  # the .metadata only
+
+
+def test_metadata_by_range_requests_without_pep_658(fake_index: MakeIndex, tmp_path: Path):
+    index = fake_index(RELEASES, metadata_files=False)
+    repo = repository(tmp_path, index.url)
+    wheel = by_name(repo, "foo-bar")["foo_bar-1.0-py3-none-any.whl"]
+    assert not wheel.has_metadata_file
+    assert str(repo.metadata(wheel).requires_python) == ">=3.9"
+    gets = [r for r in index.requests if r.path.startswith("/files/")]
+    assert gets
+    assert all("range" in r.headers for r in gets), "never the whole wheel"
+
+
+def test_sdist_metadata_static_or_built(fake_index: MakeIndex, tmp_path: Path):
+    index = fake_index(RELEASES)
+    repo = repository(tmp_path, index.url)
+    files = by_name(repo, "dep")
+    static = repo.metadata(files["dep-2.0.tar.gz"])  # PEP 643: PKG-INFO is reliable
+    assert [str(r) for r in static.requires_dist] == ["other>=2"]
+    built = repo.metadata(files["dep-1.0.tar.gz"])  # Requires-Dist is dynamic: build it
+    assert [str(r) for r in built.requires_dist] == ["other"]
+
+
+def test_the_cache_serves_fresh_pages_and_revalidates_stale_ones(
+    fake_index: MakeIndex, tmp_path: Path
+):
+    index = fake_index(RELEASES)
+    clock = Clock()
+    first = repository(tmp_path, index.url, clock=clock)
+    wheel = by_name(first, "foo-bar")["foo_bar-1.0-py3-none-any.whl"]
+    first.metadata(wheel)
+    index.clear_log()
+    again = repository(tmp_path, index.url, clock=clock)
+    assert by_name(again, "foo-bar")
+    again.metadata(wheel)
+    assert index.requests == [], "fresh page and cached metadata: no request at all"
+    clock.now += 601  # the fake index says max-age=600
+    assert by_name(repository(tmp_path, index.url, clock=clock), "foo-bar")
+    (request,) = index.requests
+    assert request.headers.get("if-none-match"), "revalidated with the stored ETag"
+    index.clear_log()
+    assert by_name(repository(tmp_path, index.url, clock=clock, refresh=True), "foo-bar")
+    assert len(index.requests) == 1
+
+
+def test_offline_uses_the_cache_and_names_what_is_missing(fake_index: MakeIndex, tmp_path: Path):
+    index = fake_index(RELEASES)
+    repository(tmp_path, index.url).files("foo-bar")
+    clock = Clock()
+    clock.now += 10_000  # stale, but offline does not ask
+    offline = repository(tmp_path, index.url, clock=clock, offline=True)
+    index.clear_log()
+    assert by_name(offline, "foo-bar")
+    with pytest.raises(NetworkError, match=r"/simple/dep/: not in the cache, and --offline"):
+        offline.files("dep")
+    assert index.requests == []
+
+
+def test_first_index_never_takes_a_name_from_a_later_index(fake_index: MakeIndex, tmp_path):
+    internal = fake_index([Release("foo-bar", "1.0"), Release("tool", "1.0")])
+    public = fake_index([Release("foo-bar", "99.0"), Release("other", "1.0")])
+    repo = repository(tmp_path, internal.url, public.url)
+    assert set(by_name(repo, "foo-bar")) == {"foo_bar-1.0-py3-none-any.whl", "foo_bar-1.0.tar.gz"}
+    assert public.count("/simple/foo-bar/") == 0
+    assert set(by_name(repo, "other")) == {"other-1.0-py3-none-any.whl", "other-1.0.tar.gz"}
+    best = repository(tmp_path, internal.url, public.url, config={"index_strategy": "x"})
+    assert len(best.files("foo-bar")) == 4  # unsafe-best-match: every index
+
+
+def test_find_links_directory_and_page(fake_index: MakeIndex, tmp_path: Path):
+    links = fake_index([Release("local-only", "1.0"), Release("foo-bar", "5.0", sdist=False)])
+    index = fake_index(RELEASES)
+    for location in (str(links.files_dir), links.links_url):
+        repo = repository(tmp_path / location[-5:], index.url, config={"find_links": (location,)})
+        files = by_name(repo, "foo-bar")
+        assert "foo_bar-5.0-py3-none-any.whl" in files
+        assert "foo_bar-1.0.tar.gz" in files
+        local = by_name(repo, "local-only")["local_only-1.0-py3-none-any.whl"]
+        assert str(repo.metadata(local).version) == "1.0"
+
+
+def test_prefetch_gives_the_same_answers_in_the_same_order(fake_index: MakeIndex, tmp_path):
+    index = fake_index(RELEASES)
+    names = ["foo-bar", "dep", "other", "missing"]
+    serial = {n: repository(tmp_path / "a", index.url).files(n) for n in names}
+    repo = repository(tmp_path / "b", index.url)
+    repo.prefetch(names)
+    repo.prefetch(names)  # asking twice starts nothing new
+    assert {n: repo.files(n) for n in names} == serial
+    assert index.count("/simple/foo-bar/") == 2  # once per repository
