@@ -118,6 +118,8 @@ class Http:
         self.config = config
         self._sleep = sleep
         self._trusted = {h.lower() for h in config.trusted_hosts}
+        if self._trusted:  # the user chose to trust these hosts; do not warn on every request
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         timeout = urllib3.Timeout(connect=config.timeout, read=config.timeout)
         self._verified = urllib3.PoolManager(
             num_pools=20,
@@ -192,8 +194,8 @@ def _is_loopback(host: str | None) -> bool:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, ProtocolError) and "IncompleteRead" in str(exc):
         return "connection closed before the whole body arrived (truncated download)"
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):  # a TimeoutError subclass
+        return "cannot connect"
     if isinstance(exc, urllib3.exceptions.TimeoutError):
         return "timed out"
-    if isinstance(exc, urllib3.exceptions.NewConnectionError):
-        return "cannot connect"
     return str(exc)
