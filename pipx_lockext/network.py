@@ -12,11 +12,14 @@ import base64
 import netrc
 import os
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+from urllib.request import getproxies
 
 import urllib3
 from urllib3.exceptions import HTTPError, ProtocolError, SSLError
@@ -112,6 +115,7 @@ class Http:
         pool_size: int = 10,
         sleep: Callable[[float], None] = time.sleep,
         netrc_file: str | None = None,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         urls = (*config.indexes, *config.find_links)
         self.credentials = Credentials(urls, netrc_file)
@@ -120,29 +124,42 @@ class Http:
         self._trusted = {h.lower() for h in config.trusted_hosts}
         if self._trusted:  # the user chose to trust these hosts; do not warn on every request
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        timeout = urllib3.Timeout(connect=config.timeout, read=config.timeout)
-        self._verified = urllib3.PoolManager(
-            num_pools=20,
-            maxsize=pool_size,
-            block=True,
-            timeout=timeout,
-            retries=False,
-            cert_reqs=ssl.CERT_REQUIRED,
-            ca_certs=config.cert,
-            cert_file=config.client_cert,
-        )
-        self._unverified = urllib3.PoolManager(
-            num_pools=5,
-            maxsize=pool_size,
-            block=True,
-            timeout=timeout,
-            retries=False,
-            cert_reqs=ssl.CERT_NONE,
-        )
+        self._proxies = getproxies() if proxies is None else proxies
+        self._pool_size = pool_size
+        self._pools: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
+        self._pools_lock = threading.Lock()
 
     def close(self) -> None:
-        self._verified.clear()
-        self._unverified.clear()
+        for pool in self._pools.values():
+            pool.clear()
+
+    def _pool(self, url: str, verify: bool) -> urllib3.PoolManager:
+        """The pool for this URL: through the proxy the environment names for its scheme
+        (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, as pip reads them), verified unless trusted."""
+        parts = urlsplit(url)
+        proxy = self._proxies.get(parts.scheme)
+        host = (parts.hostname or "").lower()
+        if proxy and (_is_loopback(host) or _bypass(host, self._proxies.get("no", ""))):
+            proxy = None
+        with self._pools_lock:
+            pool = self._pools.get((proxy, verify))
+            if pool is None:
+                pool = self._pools[(proxy, verify)] = self._new_pool(proxy, verify)
+            return pool
+
+    def _new_pool(self, proxy: str | None, verify: bool) -> urllib3.PoolManager:
+        options: dict[str, Any] = {
+            "maxsize": self._pool_size,
+            "block": True,
+            "timeout": urllib3.Timeout(connect=self.config.timeout, read=self.config.timeout),
+            "retries": False,
+            "cert_reqs": ssl.CERT_REQUIRED if verify else ssl.CERT_NONE,
+        }
+        if verify:
+            options.update(ca_certs=self.config.cert, cert_file=self.config.client_cert)
+        if proxy:
+            return urllib3.ProxyManager(proxy, **options)
+        return urllib3.PoolManager(num_pools=20, **options)
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """GET, following redirects; 4xx/5xx responses other than retried ones are returned."""
@@ -175,7 +192,7 @@ class Http:
         trusted = parts.hostname in self._trusted or parts.netloc.lower() in self._trusted
         if parts.scheme == "http" and not trusted and not _is_loopback(parts.hostname):
             raise NetworkError(f"{url}: plain HTTP to an untrusted host (use --trusted-host)")
-        pool = self._unverified if trusted else self._verified
+        pool = self._pool(url, verify=not trusted)
         sent = {**headers, **self.credentials.header(url)}
         try:
             raw = pool.request("GET", url, headers=sent, redirect=False, preload_content=True)
@@ -185,6 +202,16 @@ class Http:
             raise TransientNetworkError(f"{url}: {_describe(exc)}") from None
         names = {k.lower(): v for k, v in raw.headers.items()}
         return Response(url, raw.status, names, raw.data)
+
+
+def _bypass(host: str, no_proxy: str) -> bool:
+    """Whether NO_PROXY exempts `host` (entries are host names or domain suffixes)."""
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if entry == "*" or (
+            entry and (host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")))
+        ):
+            return True
+    return False
 
 
 def _is_loopback(host: str | None) -> bool:

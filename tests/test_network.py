@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import urllib3
 
 from pipx_lockext.cache import Cache
 from pipx_lockext.errors import IntegrityError, NetworkError
@@ -162,3 +163,16 @@ def test_plain_http_to_a_remote_host_needs_trusted_host():
     config = NetConfig(index_url="http://example.invalid/simple/", retries=0)
     with pytest.raises(NetworkError, match="plain HTTP to an untrusted host"):
         Http(config).get("http://example.invalid/simple/demo/")
+
+
+def test_proxies_from_the_environment_with_no_proxy_and_loopback_exempt():
+    proxies = {"https": "http://proxy.corp:3128", "no": "internal.corp, .example.org"}
+    http = Http(NetConfig(), proxies=proxies)
+    assert isinstance(http._pool("https://pypi.org/simple/", True), urllib3.ProxyManager)
+    for exempt in (
+        "https://internal.corp/simple/",
+        "https://a.example.org/x",
+        "https://127.0.0.1/",
+    ):
+        assert not isinstance(http._pool(exempt, True), urllib3.ProxyManager), exempt
+    assert not isinstance(http._pool("http://files.local/", True), urllib3.ProxyManager)
