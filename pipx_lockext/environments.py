@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.version import Version
 
 DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
@@ -128,6 +129,22 @@ class Environment:
             "python_version": str(self.python),
             "sys_platform": p.sys_platform,
         }
+
+    @cached_property
+    def supported_tags(self) -> frozenset[Tag]:
+        """Wheel tags CPython of this version installs on this platform (as pip computes
+        them there: the interpreter's own ABI, abi3 and none, then pure-Python tags)."""
+        version = (self.python.major, self.python.minor)
+        platforms = list(self.platform.platform_tags)
+        native = cpython_tags(version, platforms=platforms)
+        pure = compatible_tags(version, f"cp{self.python.major}{self.python.minor}", platforms)
+        return frozenset((*native, *pure))
+
+    @property
+    def full_version(self) -> Version:
+        """The release Requires-Python is checked against: X.Y.0, so that a lock holds on
+        every patch release of X.Y."""
+        return Version(f"{self.python}.0")
 
     def __str__(self) -> str:
         return f"python {self.python} on {self.platform_name}"

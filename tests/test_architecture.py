@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipx_lockext"
 CORE = [
     "errors", "dependencies", "environments", "settings", "project", "pyproject",
     "layered", "exporter", "importer", "indexpages", "netconfig", "coremeta",
+    "candidates", "provider", "resolver", "merge", "lockfile", "digest",
 ]  # fmt: skip
 IO_MODULES = {
     "os", "io", "shutil", "tempfile", "subprocess", "socket", "urllib", "urllib3", "http",

@@ -1,0 +1,218 @@
+"""The resolvelib provider for one environment (pure core; reads through `Repository`).
+
+pip's semantics: extras are separate candidates that depend on their base release;
+pre-releases only when allowed, asked for by a specifier, or when nothing else fits;
+yanked releases only when pinned exactly; constraints narrow versions but never add a
+package; a release's Requires-Python from its metadata becomes a requirement on a virtual
+`<python>` project, so that a release the environment's Python cannot run is backtracked
+over like any other conflict. Preferred versions (existing pins, other environments'
+choices) are tried first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib.providers import AbstractProvider
+
+from pipx_lockext.candidates import Offer, Release, offer
+from pipx_lockext.coremeta import CoreMetadata
+from pipx_lockext.environments import Environment
+from pipx_lockext.indexpages import DistFile
+
+PYTHON = NormalizedName("<python>")
+"""The virtual project standing for the environment's Python (Requires-Python)."""
+
+
+class Source(Protocol):
+    """What the provider reads (the `Repository` seam, as far as resolution needs it)."""
+
+    def files(self, name: NormalizedName) -> tuple[DistFile, ...]: ...
+
+    def metadata(self, file: DistFile) -> CoreMetadata: ...
+
+    def prefetch(self, names: Iterable[NormalizedName]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Need:
+    """A requirement inside a resolution, with who asked for it."""
+
+    name: NormalizedName
+    specifier: SpecifierSet = field(default_factory=SpecifierSet)
+    extras: frozenset[NormalizedName] = frozenset()
+    parent: str = ""
+    """"django 5.0.1" for a dependency, or a root's label such as "group dev"."""
+    text: str = ""
+    """The requirement as written, for messages."""
+
+    @classmethod
+    def of(cls, req: Requirement, parent: str) -> Need:
+        extras = frozenset(canonicalize_name(e) for e in req.extras)
+        text = str(Requirement(str(req).split(";", 1)[0]))
+        return cls(canonicalize_name(req.name), req.specifier, extras, parent, text)
+
+    @property
+    def identifier(self) -> str:
+        return identifier(self.name, self.extras)
+
+    @property
+    def exact(self) -> Version | None:
+        """The version an `==X` specifier pins (no wildcard), else None."""
+        for spec in self.specifier:
+            if spec.operator in {"==", "==="} and not spec.version.endswith(".*"):
+                return Version(spec.version)
+        return None
+
+
+def identifier(name: str, extras: frozenset[NormalizedName]) -> str:
+    return f"{name}[{','.join(sorted(extras))}]" if extras else name
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A release chosen for an identifier: the base project, or it with extras."""
+
+    name: NormalizedName
+    version: Version
+    extras: frozenset[NormalizedName] = frozenset()
+    release: Release | None = field(default=None, compare=False)
+    """None for the virtual `<python>`."""
+
+    @property
+    def identifier(self) -> str:
+        return identifier(self.name, self.extras)
+
+    def __str__(self) -> str:
+        return f"{self.identifier} {self.version}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Choices that shape a resolution apart from the requirements."""
+
+    pre: bool = False
+    only_binary: frozenset[str] = frozenset()
+    """Canonical names, or ":all:"."""
+    constraints: Mapping[NormalizedName, tuple[Need, ...]] = field(default_factory=dict)
+    preferred: Mapping[NormalizedName, Version] = field(default_factory=dict)
+    """Versions to try first (existing pins, other environments' choices)."""
+
+
+class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's generics are loose
+    """Finds candidates and dependencies for one environment."""
+
+    def __init__(self, source: Source, env: Environment, policy: Policy) -> None:
+        self.source, self.env, self.policy = source, env, policy
+        self._offers: dict[NormalizedName, Offer] = {}
+
+    def offer(self, name: NormalizedName) -> Offer:
+        """The releases usable here, computed once per name."""
+        if name not in self._offers:
+            binary = bool({name, ":all:"} & self.policy.only_binary)
+            self._offers[name] = offer(name, self.source.files(name), self.env, only_binary=binary)
+        return self._offers[name]
+
+    def identify(self, requirement_or_candidate: Need | Candidate) -> str:
+        return requirement_or_candidate.identifier
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, str]:
+        needs = [info.requirement for info in information[identifier]]
+        pinned = any(need.exact is not None for need in needs)
+        caused = any(cause.requirement.identifier == identifier for cause in backtrack_causes)
+        # <python> first (it never changes), then exact pins, then what backtracking
+        # blamed; ties by name so that the result never depends on dict order.
+        return (identifier != PYTHON, not pinned, not caused, identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Need]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> list[Candidate]:
+        needs = list(requirements[identifier])
+        name, extras = needs[0].name, needs[0].extras
+        if name == PYTHON:
+            return [Candidate(PYTHON, self.env.full_version)]
+        specs = [n.specifier for n in needs]
+        specs += [c.specifier for c in self.policy.constraints.get(name, ())]
+        excluded = {c.version for c in incompatibilities[identifier]}
+        pinned = {v for n in needs if (v := n.exact) is not None}
+        releases = [
+            r
+            for r in self.offer(name).releases
+            if r.version not in excluded
+            and all(s.contains(r.version, prereleases=True) for s in specs)
+            and (r.yanked is None or r.version in pinned)
+        ]
+        releases = self._prerelease_rule(releases, specs)
+        self._prefetch_metadata(releases[:1])
+        ordered = self._preferred_first(name, releases)
+        return [Candidate(name, r.version, extras, r) for r in ordered]
+
+    def _prerelease_rule(
+        self, releases: list[Release], specs: list[SpecifierSet]
+    ) -> list[Release]:
+        """PEP 440: pre-releases when allowed or asked for, else only if nothing else fits."""
+        if self.policy.pre or any(s.prereleases for s in specs):
+            return releases
+        finals = [r for r in releases if not r.version.is_prerelease]
+        return finals or releases
+
+    def _preferred_first(self, name: NormalizedName, releases: list[Release]) -> list[Release]:
+        wanted = self.policy.preferred.get(name)
+        chosen = [r for r in releases if r.version == wanted]
+        if not chosen or not _as_good(chosen[0], releases):
+            return releases
+        return chosen + [r for r in releases if r.version != wanted]
+
+    def _prefetch_metadata(self, releases: list[Release]) -> None:
+        prefetch = getattr(self.source, "prefetch_metadata", None)
+        if prefetch is not None:
+            prefetch(r.metadata_file for r in releases)
+
+    def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Need]:
+        if candidate.release is None:
+            return []
+        parent = f"{candidate.name} {candidate.version}"
+        needs: list[Need] = []
+        if candidate.extras:  # extras stand on their base release, at the same version
+            needs.append(
+                Need(candidate.name, SpecifierSet(f"=={candidate.version}"), parent=parent)
+            )
+        meta = self.source.metadata(candidate.release.metadata_file)
+        if meta.requires_python and not meta.requires_python.contains(
+            self.env.full_version, prereleases=True
+        ):
+            needs.append(Need(PYTHON, meta.requires_python, parent=parent))
+        extras: list[str] = sorted(candidate.extras) or [""]
+        contexts = [{**self.env.markers, "extra": extra} for extra in extras]
+        for req in meta.requires_dist:
+            if req.marker is None or any(req.marker.evaluate(c) for c in contexts):
+                needs.append(Need.of(req, parent))
+        self.source.prefetch(n.name for n in needs if n.name != PYTHON)
+        return needs
+
+
+def _as_good(preferred: Release, releases: list[Release]) -> bool:
+    """Whether a preferred release may go first: not when it would need building here
+    while the newest candidate has a wheel (one version everywhere is not worth
+    compiling from source on some platforms)."""
+    has_wheel = preferred.usable[0].filename.endswith(".whl")
+    return has_wheel or not releases[0].usable[0].filename.endswith(".whl")

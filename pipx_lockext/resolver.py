@@ -1,0 +1,165 @@
+"""Resolving a project's layers on each environment of its matrix (pure core; reads
+through the provider's `Source`).
+
+Every environment gets one exact resolution of all the layers that apply there, together,
+so that a package shared by two layers has one pin. Environments are resolved oldest
+Python first, and each prefers what the ones before it chose (one version everywhere when
+one version serves), after the pins of the existing locks (minimal churn).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from packaging.markers import Marker
+from packaging.utils import NormalizedName
+from packaging.version import Version
+from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+
+from pipx_lockext.candidates import Release
+from pipx_lockext.environments import Environment
+from pipx_lockext.errors import ResolutionError
+from pipx_lockext.provider import PYTHON, Candidate, Need, Policy, Provider, Source
+
+MAX_ROUNDS = 20_000
+
+
+@dataclass(frozen=True)
+class Root:
+    """A requirement a layer declares, as the resolver gets it."""
+
+    layer: str
+    need: Need
+    marker: Marker | None = None
+
+    def applies(self, env: Environment) -> bool:
+        return self.marker is None or self.marker.evaluate({**env.markers, "extra": ""})
+
+
+@dataclass(frozen=True)
+class EnvResolution:
+    """One environment's resolution: a release per project, and who needs whom."""
+
+    env: Environment
+    chosen: Mapping[NormalizedName, Release]
+    children: Mapping[NormalizedName, frozenset[NormalizedName]]
+    """Project name to the names it depends on (extras folded into their project)."""
+    layer_roots: Mapping[str, frozenset[NormalizedName]]
+    """Layer to the names its own roots (its includes' too) ask for here."""
+    root_labels: Mapping[tuple[str, NormalizedName], frozenset[str]] = field(default_factory=dict)
+    """(layer, name) to the labels of the roots that ask for it ("group dev")."""
+
+    def closure(self, layer: str) -> frozenset[NormalizedName]:
+        """Every project a layer needs here: its roots and all they depend on."""
+        seen: set[NormalizedName] = set()
+        todo = list(self.layer_roots.get(layer, ()))
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(self.children.get(name, ()))
+        return frozenset(seen)
+
+
+def resolve_matrix(
+    source: Source,
+    roots_by_env: Mapping[Environment, tuple[Root, ...]],
+    policy: Policy,
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
+) -> dict[Environment, EnvResolution]:
+    """Resolve every environment, oldest Python first."""
+    results: dict[Environment, EnvResolution] = {}
+    earlier: dict[NormalizedName, Version] = {}
+    for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
+        preferred = {**earlier, **(existing or {}).get(env, {})}
+        env_policy = Policy(policy.pre, policy.only_binary, policy.constraints, preferred)
+        result = resolve_environment(source, env, roots_by_env[env], env_policy)
+        results[env] = result
+        earlier.update({name: rel.version for name, rel in result.chosen.items()})
+    return results
+
+
+def resolve_environment(
+    source: Source, env: Environment, roots: Iterable[Root], policy: Policy
+) -> EnvResolution:
+    """One exact resolution of `roots` for `env`; ResolutionError explains a failure."""
+    active = [root for root in roots if root.applies(env)]
+    provider = Provider(source, env, policy)
+    source.prefetch(root.need.name for root in active)
+    try:
+        result = Resolver(provider, BaseReporter()).resolve(
+            [root.need for root in active], max_rounds=MAX_ROUNDS
+        )
+    except ResolutionImpossible as exc:
+        raise ResolutionError(explain(exc.causes, provider, env)) from None
+    except ResolutionTooDeep:
+        raise ResolutionError(
+            f"{env}: gave up after {MAX_ROUNDS} rounds of backtracking; "
+            "narrow the requirements (upper bounds on the packages that keep changing)"
+        ) from None
+    return _collect(env, active, result)
+
+
+def _collect(env: Environment, roots: list[Root], result: object) -> EnvResolution:
+    mapping: Mapping[str, Candidate] = result.mapping  # type: ignore[attr-defined]
+    graph = result.graph  # type: ignore[attr-defined]
+    chosen = {
+        c.name: c.release for c in mapping.values() if c.name != PYTHON and c.release is not None
+    }
+    children: dict[NormalizedName, set[NormalizedName]] = {}
+    for key, candidate in mapping.items():
+        kids = {mapping[k].name for k in graph.iter_children(key) if mapping[k].name != PYTHON}
+        children.setdefault(candidate.name, set()).update(kids - {candidate.name})
+    layer_roots: dict[str, set[NormalizedName]] = {}
+    labels: dict[tuple[str, NormalizedName], set[str]] = {}
+    for root in roots:
+        layer_roots.setdefault(root.layer, set()).add(root.need.name)
+        labels.setdefault((root.layer, root.need.name), set()).add(root.need.parent)
+    return EnvResolution(
+        env,
+        chosen,
+        {name: frozenset(kids) for name, kids in children.items()},
+        {layer: frozenset(names) for layer, names in layer_roots.items()},
+        {key: frozenset(value) for key, value in labels.items()},
+    )
+
+
+def explain(causes: Iterable[object], provider: Provider, env: Environment) -> str:
+    """A derivation a person can follow: what clashes, who asked, what was skipped."""
+    by_name: dict[NormalizedName, list[str]] = {}
+    for cause in causes:
+        need: Need = cause.requirement  # type: ignore[attr-defined]
+        parent = cause.parent  # type: ignore[attr-defined]
+        asker = f"{parent.name} {parent.version}" if parent is not None else need.parent
+        shown = f"Python {need.specifier}" if need.name == PYTHON else need.text or need.name
+        by_name.setdefault(need.name, []).append(f"{shown} (from {asker})")
+    parts = []
+    for name, asks in sorted(by_name.items()):
+        what = "the Python version" if name == PYTHON else name
+        parts.append(f"no version of {what} satisfies {' and '.join(asks)}")
+        if name != PYTHON:
+            parts.append(_skipped(provider, name))
+    return f"{env}: " + "; ".join(p for p in parts if p)
+
+
+def _skipped(provider: Provider, name: NormalizedName) -> str:
+    offer = provider.offer(name)
+    if not offer.releases and not offer.skipped:
+        return f"{name} is not on any configured index"
+    notes = [f"{s.version} ({s.reason})" for s in offer.skipped[:5]]
+    yanked = [
+        f"{r.version} (yanked: {r.yanked or 'no reason given'})"
+        for r in offer.releases
+        if r.yanked is not None
+    ]
+    pre = [
+        f"{r.version} (pre-release; use --pre)" for r in offer.releases if r.version.is_prerelease
+    ]
+    listed = notes + yanked[:3] + pre[:3]
+    if not listed:
+        available = ", ".join(str(r.version) for r in offer.releases[:8])
+        return f"available versions of {name} here: {available}"
+    more = len(offer.skipped) - 5
+    suffix = f" and {more} more" if more > 0 else ""
+    return f"versions of {name} skipped here: {', '.join(listed)}{suffix}"
