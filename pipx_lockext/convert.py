@@ -3,7 +3,6 @@ result values that the CLI renders. Nothing here prints or exits."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,33 +10,11 @@ from packaging.utils import canonicalize_name
 
 from pipx_lockext.errors import ProblemCollector, UsageError
 from pipx_lockext.exporter import export_files
-from pipx_lockext.fsio import replace_files
+from pipx_lockext.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.importer import import_layers
 from pipx_lockext.layered import LayeredFiles, read_layers
 from pipx_lockext.loader import load_project, parse_toml, read_all, read_toml
 from pipx_lockext.pyproject import read_metadata, read_pyproject
-
-
-@dataclass(frozen=True)
-class FileChange:
-    """A file a command would write: its old text (None if absent) and its new text."""
-
-    path: Path
-    display: str
-    old: str | None
-    new: str
-
-    @property
-    def changed(self) -> bool:
-        return self.old != self.new
-
-    def diff(self) -> str:
-        """Unified diff from old to new ("" when unchanged)."""
-        old = (self.old or "").splitlines(keepends=True)
-        lines = difflib.unified_diff(
-            old, self.new.splitlines(keepends=True), f"a/{self.display}", f"b/{self.display}"
-        )
-        return "".join(lines)
 
 
 @dataclass(frozen=True)
@@ -46,15 +23,6 @@ class WriteResult:
 
     changes: tuple[FileChange, ...]
     dry_run: bool
-
-
-def _plan(root: Path, texts: dict[Path, str]) -> tuple[FileChange, ...]:
-    changes = []
-    for path, new in sorted(texts.items()):
-        old = path.read_text(encoding="utf-8") if path.is_file() else None
-        display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        changes.append(FileChange(path, display, old, new))
-    return tuple(changes)
 
 
 def _apply(changes: tuple[FileChange, ...], dry_run: bool) -> WriteResult:
@@ -73,7 +41,7 @@ def export_project(root: Path, output_dir: Path | None, dry_run: bool) -> WriteR
         )
     folder = output_dir or root / inputs.settings.output_dir
     texts = {folder / name: text for name, text in export_files(inputs).items()}
-    return _apply(_plan(root, texts), dry_run)
+    return _apply(plan_changes(root, texts), dry_run)
 
 
 def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:
@@ -94,7 +62,7 @@ def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:
     new = import_layers(old, layers, index, extras_of)
     # Read back what import wrote, so that a pyproject.toml it would break is never written.
     read_pyproject(parse_toml(new, "pyproject.toml"), str(root))
-    return _apply(_plan(root, {pyproject: new}), dry_run)
+    return _apply(plan_changes(root, {pyproject: new}), dry_run)
 
 
 def _display(root: Path, file: Path) -> str:

@@ -9,12 +9,46 @@ every file either old or new, never truncated.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import errno
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipx_lockext.errors import LocalError
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """A file a command would write: its old text (None if absent) and its new text."""
+
+    path: Path
+    display: str
+    old: str | None
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+    def diff(self) -> str:
+        """Unified diff from old to new ("" when unchanged)."""
+        old = (self.old or "").splitlines(keepends=True)
+        lines = difflib.unified_diff(
+            old, self.new.splitlines(keepends=True), f"a/{self.display}", f"b/{self.display}"
+        )
+        return "".join(lines)
+
+
+def plan_changes(root: Path, texts: dict[Path, str]) -> tuple[FileChange, ...]:
+    """The change writing `texts` would make, each with its old text (None: new file)."""
+    changes = []
+    for path, new in sorted(texts.items()):
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        changes.append(FileChange(path, display, old, new))
+    return tuple(changes)
 
 
 def replace_files(changes: dict[Path, str]) -> None:

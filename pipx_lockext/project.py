@@ -55,6 +55,8 @@ class ProjectInputs:
     """Sorted so that every layer comes after the layers it includes."""
     settings: Settings
     optional_dependencies: Mapping[str, tuple[Dependency, ...]] = field(default_factory=dict)
+    project_dependencies: tuple[Dependency, ...] | None = None
+    """`[project].dependencies` (what `-e .` stands for); None when not declared statically."""
 
     def layer(self, name: str) -> Layer:
         for layer in self.layers:

@@ -95,6 +95,7 @@ def read_pyproject(data: Mapping[str, Any], root: str) -> ProjectInputs:
         layers=order_layers(layers),
         settings=settings,
         optional_dependencies=meta.optional,
+        project_dependencies=meta.dependencies,
     )
 
 

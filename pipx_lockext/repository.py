@@ -83,6 +83,7 @@ class IndexRepository:
         self._lock = threading.Lock()
         self._files: dict[str, Future[tuple[DistFile, ...]]] = {}
         self._metadata_of: dict[str, Future[CoreMetadata]] = {}
+        self._hashes: dict[str, Future[str]] = {}
         self._links: tuple[DistFile, ...] | None = None
         self._links_lock = threading.Lock()
 
@@ -105,6 +106,16 @@ class IndexRepository:
     def metadata(self, file: DistFile) -> CoreMetadata:
         """The release's core metadata; BadDistribution when it cannot be read."""
         return self._start(self._metadata_of, file.url, self._metadata_work(file)).result()
+
+    def sha256(self, file: DistFile) -> str:
+        """The file's sha256: the index's when it lists one, else read from the file
+        (find-links directories and pages without hash fragments)."""
+        if file.sha256:
+            return file.sha256
+        return self._start(self._hashes, file.url, self._hash_work(file)).result()
+
+    def _hash_work(self, file: DistFile) -> Callable[[str], str]:
+        return lambda _url: hashlib.sha256(self._whole(file)).hexdigest()
 
     def _metadata_work(self, file: DistFile) -> Callable[[str], CoreMetadata]:
         return lambda _url: self._metadata(file)

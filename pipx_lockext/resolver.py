@@ -10,7 +10,7 @@ one version serves), after the pins of the existing locks (minimal churn).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from packaging.markers import Marker
 from packaging.utils import NormalizedName
@@ -32,6 +32,8 @@ class Root:
     layer: str
     need: Need
     marker: Marker | None = None
+    constraint: bool = False
+    """A constraint (`-c`, `-P name==1.0`): narrows versions, never adds the package."""
 
     def applies(self, env: Environment) -> bool:
         return self.marker is None or self.marker.evaluate({**env.markers, "extra": ""})
@@ -73,7 +75,7 @@ def resolve_matrix(
     earlier: dict[NormalizedName, Version] = {}
     for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
         preferred = {**earlier, **(existing or {}).get(env, {})}
-        env_policy = Policy(policy.pre, policy.only_binary, policy.constraints, preferred)
+        env_policy = replace(policy, preferred=preferred)
         result = resolve_environment(source, env, roots_by_env[env], env_policy)
         results[env] = result
         earlier.update({name: rel.version for name, rel in result.chosen.items()})
@@ -84,8 +86,13 @@ def resolve_environment(
     source: Source, env: Environment, roots: Iterable[Root], policy: Policy
 ) -> EnvResolution:
     """One exact resolution of `roots` for `env`; ResolutionError explains a failure."""
-    active = [root for root in roots if root.applies(env)]
-    provider = Provider(source, env, policy)
+    roots = tuple(roots)
+    active = [root for root in roots if root.applies(env) and not root.constraint]
+    constraints: dict[NormalizedName, tuple[Need, ...]] = dict(policy.constraints)
+    for root in roots:
+        if root.constraint and root.applies(env):
+            constraints[root.need.name] = (*constraints.get(root.need.name, ()), root.need)
+    provider = Provider(source, env, replace(policy, constraints=constraints))
     source.prefetch(root.need.name for root in active)
     try:
         result = Resolver(provider, BaseReporter()).resolve(

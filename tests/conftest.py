@@ -17,6 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(autouse=True)
+def isolated_from_the_machine(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads this machine's pip configuration, netrc or user cache: the default
+    suite is hermetic, whatever pip.conf or PIP_* variables the machine has."""
+    import os
+
+    for key in [k for k in os.environ if k.startswith("PIP_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("REQLOCK_CACHE_DIR", str(tmp_path_factory.mktemp("reqlock-cache")))
+    monkeypatch.setenv("NETRC", os.devnull)
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
     """Write `{relative path: text}` (dedented) under a fresh project directory."""

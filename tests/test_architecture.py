@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipx_lockext"
 CORE = [
     "errors", "dependencies", "environments", "settings", "project", "pyproject",
     "layered", "exporter", "importer", "indexpages", "netconfig", "coremeta",
-    "candidates", "provider", "resolver", "merge", "lockfile", "digest",
+    "candidates", "provider", "resolver", "merge", "lockfile", "digest", "lockparse",
+    "locking",
 ]  # fmt: skip
 IO_MODULES = {
     "os", "io", "shutil", "tempfile", "subprocess", "socket", "urllib", "urllib3", "http",
@@ -28,7 +29,10 @@ EDGES = {
     "pipx_lockext.network", "pipx_lockext.cache", "pipx_lockext.pipconfig",
     "pipx_lockext.archives", "pipx_lockext.sdistbuild",
 }  # fmt: skip
-SHELL = {"pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository"}
+SHELL = {
+    "pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository",
+    "pipx_lockext.compiling",
+}  # fmt: skip
 
 
 def imports_of(module: str) -> set[str]:

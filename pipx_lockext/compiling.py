@@ -1,0 +1,255 @@
+"""The compile use case (shell): decide whether the locks are fresh, else resolve, hash and
+write every layer's lock all-or-nothing, and say what changed.
+
+Fresh locks and no upgrade or index flag: nothing but the project's own files is read, and
+neither the resolver nor the HTTP client is imported. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from pipx_lockext.digest import input_digest
+from pipx_lockext.environments import PLATFORMS, Environment, PythonVersion
+from pipx_lockext.errors import IntegrityError, UsageError, did_you_mean
+from pipx_lockext.fsio import FileChange, plan_changes, replace_files
+from pipx_lockext.loader import load_project
+from pipx_lockext.lockfile import Pin, render
+from pipx_lockext.lockparse import ParsedLock, parse_lock
+from pipx_lockext.project import ProjectInputs
+from pipx_lockext.settings import IndexSettings
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from pipx_lockext.locking import LockOutcome
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """What the command line asks of one compile."""
+
+    layers: tuple[str, ...] = ()
+    """Layers to write (all when empty); every layer is still resolved, together."""
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
+    """`NAME` or `NAME==VERSION`: drop the existing pin (and pin that version)."""
+    pythons: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    dry_run: bool = False
+    index: IndexSettings | None = None
+    """Index flags, over the project's settings and pip's configuration."""
+    cache_dir: Path | None = None
+    refresh: bool = False
+    offline: bool = False
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """How a layer's pins changed."""
+
+    display: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    upgraded: tuple[str, ...] = ()
+    downgraded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    """What a compile did (or, with dry_run, would do)."""
+
+    up_to_date: bool
+    changes: tuple[FileChange, ...] = ()
+    summaries: tuple[LayerSummary, ...] = ()
+    warnings: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+def compile_project(root: Path, options: CompileOptions) -> CompileResult:
+    """`reqlock compile [LAYER…]`."""
+    inputs = with_matrix(load_project(root), options.pythons, options.platforms)
+    layers = selected_layers(inputs, options.layers)
+    old = {layer: _read(lock_path(inputs, layer)) for layer in inputs.layer_names()}
+    parsed = {layer: parse_lock(text) for layer, text in old.items() if text is not None}
+    forced = options.upgrade or options.upgrade_packages or options.index is not None
+    if not forced and all(is_fresh(inputs, layer, parsed.get(layer)) for layer in layers):
+        return CompileResult(up_to_date=True, dry_run=options.dry_run)
+    outcome = _resolve(inputs, options, parsed)
+    texts, summaries = {}, []
+    for layer in layers:
+        lock = outcome.locks[layer]
+        previous = parsed.get(layer)
+        if previous is not None:
+            check_kept_hashes(previous, lock.pins, display(inputs, layer))
+        texts[lock_path(inputs, layer)] = render(lock)
+        summaries.append(summarize(display(inputs, layer), previous, lock.pins))
+    changes = plan_changes(Path(inputs.root), texts)
+    if not options.dry_run:
+        replace_files({c.path: c.new for c in changes if c.changed})
+    return CompileResult(False, changes, tuple(summaries), outcome.warnings, options.dry_run)
+
+
+def _resolve(
+    inputs: ProjectInputs, options: CompileOptions, parsed: Mapping[str, ParsedLock]
+) -> LockOutcome:
+    # Imported here: the fresh path above must not load the resolver or the HTTP client.
+    from pipx_lockext.locking import LockRequest, index_options, lock_project  # noqa: PLC0415
+    from pipx_lockext.provider import Policy  # noqa: PLC0415
+    from pipx_lockext.repository import open_repository  # noqa: PLC0415
+
+    index = inputs.settings.index
+    if options.index is not None:
+        index = index.merged(options.index)
+    upgrades, constraints = _upgrades(options.upgrade_packages)
+    preferred = {} if options.upgrade else preferences(inputs, parsed, upgrades)
+    policy = Policy(pre=index.pre, only_binary=frozenset(index.only_binary))
+    lines = index_options(index.index_url, index.extra_index_urls, index.find_links)
+    request = LockRequest(inputs, policy, preferred, constraints, lines)
+    repository = open_repository(
+        inputs.settings.index,
+        options.index,
+        cache_dir=options.cache_dir,
+        offline=options.offline,
+        refresh=options.refresh,
+    )
+    try:
+        return lock_project(request, repository, repository)
+    finally:
+        repository.close()
+
+
+def _upgrades(specs: tuple[str, ...]) -> tuple[frozenset[NormalizedName], tuple[Requirement, ...]]:
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    names: set[NormalizedName] = set()
+    constraints: list[Requirement] = []
+    for text in specs:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            raise UsageError(
+                f"--upgrade-package {text!r}: expected NAME or NAME==VERSION"
+            ) from None
+        names.add(canonicalize_name(req.name))
+        if req.specifier:
+            constraints.append(req)
+    return frozenset(names), tuple(constraints)
+
+
+def with_matrix(
+    inputs: ProjectInputs, pythons: tuple[str, ...], platforms: tuple[str, ...]
+) -> ProjectInputs:
+    """The inputs with `--python` / `--platform` replacing the configured matrix."""
+    settings = inputs.settings
+    if pythons:
+        try:
+            versions = tuple(sorted({PythonVersion.parse(text) for text in pythons}))
+        except ValueError as exc:
+            raise UsageError(f"--python: {exc}") from None
+        settings = replace(settings, pythons=versions)
+    if platforms:
+        for name in platforms:
+            if name not in PLATFORMS:
+                hint = did_you_mean(name, PLATFORMS)
+                raise UsageError(
+                    f"--platform {name!r}: unknown platform{hint}; known: {', '.join(PLATFORMS)}"
+                )
+        settings = replace(settings, platforms=tuple(dict.fromkeys(platforms)))
+    return replace(inputs, settings=settings)
+
+
+def selected_layers(inputs: ProjectInputs, asked: tuple[str, ...]) -> tuple[str, ...]:
+    """The layers named on the command line (all when none), checked to exist."""
+    names = inputs.layer_names()
+    if not asked:
+        return names
+    for name in asked:
+        if canonicalize_name(name) not in names:
+            hint = did_you_mean(name, names)
+            raise UsageError(f"no layer {name!r}{hint}; layers: {', '.join(names)}")
+    return tuple(canonicalize_name(name) for name in asked)
+
+
+def lock_path(inputs: ProjectInputs, layer: str) -> Path:
+    return Path(inputs.root) / inputs.settings.output_dir / f"{layer}.lock.txt"
+
+
+def display(inputs: ProjectInputs, layer: str) -> str:
+    return f"{inputs.settings.output_dir}/{layer}.lock.txt"
+
+
+def is_fresh(inputs: ProjectInputs, layer: str, parsed: ParsedLock | None) -> bool:
+    """Whether the lock exists, is well formed, and was compiled from these inputs."""
+    if parsed is None or parsed.problems:
+        return False
+    return parsed.digest == input_digest(inputs, layer, inputs.matrix(layer))
+
+
+def preferences(
+    inputs: ProjectInputs, parsed: Mapping[str, ParsedLock], upgrades: frozenset[str]
+) -> dict[Environment, dict[NormalizedName, Version]]:
+    """Per environment, the versions the existing locks install there (sticky pins)."""
+    preferred: dict[Environment, dict[NormalizedName, Version]] = {}
+    for env in inputs.matrix():
+        pins = preferred.setdefault(env, {})
+        for lock in parsed.values():
+            for name, version in lock.pins_for(env).items():
+                if name not in upgrades:
+                    pins.setdefault(name, version)
+    return preferred
+
+
+def check_kept_hashes(previous: ParsedLock, pins: tuple[Pin, ...], where: str) -> None:
+    """A pin kept at the same version must not carry a hash the index does not list."""
+    fresh = {(pin.name, pin.version): set(pin.hashes) for pin in pins}
+    for old in previous.pins:
+        known = fresh.get((old.name, old.version))
+        if known is None:
+            continue
+        for digest in old.hashes:
+            if digest not in known:
+                raise IntegrityError(
+                    f"{where}:{old.line}: {old.name}=={old.version} carries "
+                    f"--hash=sha256:{digest}, which matches no file the index lists for that "
+                    "release; the lock was edited by hand or the index's files changed"
+                )
+
+
+def summarize(where: str, previous: ParsedLock | None, pins: tuple[Pin, ...]) -> LayerSummary:
+    """Added, removed, upgraded and downgraded projects between two locks."""
+    old = _versions((p.name, p.version) for p in (previous.pins if previous else ()))
+    new = _versions((p.name, p.version) for p in pins)
+    added = tuple(f"{n} {_show(new[n])}" for n in sorted(new.keys() - old.keys()))
+    removed = tuple(f"{n} {_show(old[n])}" for n in sorted(old.keys() - new.keys()))
+    up: list[str] = []
+    down: list[str] = []
+    for name in sorted(old.keys() & new.keys()):
+        if old[name] != new[name]:
+            text = f"{name} {_show(old[name])} -> {_show(new[name])}"
+            (up if max(new[name]) > max(old[name]) else down).append(text)
+    return LayerSummary(where, added, removed, tuple(up), tuple(down))
+
+
+def _versions(items: Iterable[tuple[str, Version]]) -> dict[str, list[Version]]:
+    found: dict[str, list[Version]] = {}
+    for name, version in items:
+        found.setdefault(name, []).append(version)
+    return {name: sorted(set(versions)) for name, versions in found.items()}
+
+
+def _show(versions: list[Version]) -> str:
+    return "/".join(str(v) for v in versions)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None

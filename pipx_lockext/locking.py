@@ -1,0 +1,241 @@
+"""From a project's inputs to its lock files as values (pure core; reads through the
+provider's `Source` and a `Hasher`).
+
+It turns layers into resolver roots per environment (the project itself, `-e .` or a
+self-reference such as `myproject[test]`, stands for its own dependencies and is never
+locked), resolves the whole matrix, merges each layer over its own environments, and
+hashes every file of each pinned release. Requirements a hash-pinned lock cannot hold are
+refused with their file and line, all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from pipx_lockext.dependencies import Dependency
+from pipx_lockext.digest import input_digest, without_credentials
+from pipx_lockext.environments import Environment, describe_matrix
+from pipx_lockext.errors import ProblemCollector
+from pipx_lockext.indexpages import DistFile
+from pipx_lockext.lockfile import LockFile, Pin
+from pipx_lockext.merge import merge_layer
+from pipx_lockext.project import ProjectInputs
+from pipx_lockext.provider import Need, Policy, Source
+from pipx_lockext.resolver import EnvResolution, Root, resolve_matrix
+
+NOT_LOCKABLE = {
+    "vcs": "a VCS requirement cannot be hash-locked (pip's hash-checking mode refuses it); "
+    "pin a released version or a URL to an archive",
+    "editable": "an editable requirement cannot be hash-locked (pip's hash-checking mode "
+    "refuses it); reqlock sync installs the project itself editable",
+    "local": "a local directory cannot be hash-locked; build it into a wheel or publish it",
+    "url": "direct URL requirements are not supported by reqlock compile yet; "
+    "publish the archive to an index or find-links directory",
+}
+
+
+class Hasher(Protocol):
+    """The sha256 of a file, from the index when it lists one, else by reading it."""
+
+    def sha256(self, file: DistFile) -> str: ...
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    """What to lock and how, apart from the index."""
+
+    inputs: ProjectInputs
+    policy: Policy = field(default_factory=Policy)
+    preferred: Mapping[Environment, Mapping[NormalizedName, Version]] = field(default_factory=dict)
+    """Pins of the existing locks per environment, minus those being upgraded."""
+    constraints: tuple[Requirement, ...] = ()
+    """Extra constraints from the command line (`-P name==1.0`)."""
+    options: tuple[str, ...] = ()
+    """Option lines every lock carries (index URLs, never credentials)."""
+
+
+@dataclass(frozen=True)
+class LockOutcome:
+    """The locks of every layer, and what a person should know about them."""
+
+    locks: Mapping[str, LockFile]
+    warnings: tuple[str, ...] = ()
+
+
+def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOutcome:
+    """Resolve every layer on its environments and build its lock."""
+    inputs = request.inputs
+    roots = layer_roots(inputs)
+    extra = [
+        Root("", Need.of(req, "the command line"), req.marker, True) for req in request.constraints
+    ]
+    roots_by_env: dict[Environment, list[Root]] = {env: list(extra) for env in inputs.matrix()}
+    for layer in inputs.layer_names():
+        for env in inputs.matrix(layer):
+            roots_by_env.setdefault(env, list(extra)).extend(roots[layer])
+    results = resolve_matrix(
+        source,
+        {env: tuple(found) for env, found in roots_by_env.items()},
+        request.policy,
+        request.preferred,
+    )
+    locks = {
+        layer: _lock(inputs, layer, results, hasher, request.options)
+        for layer in inputs.layer_names()
+    }
+    return LockOutcome(locks, _yank_warnings(results, request.preferred, source))
+
+
+def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
+    """Each layer's roots: its own and its includes' requirements and constraints, with
+    the project itself expanded; InputError lists everything that cannot be locked."""
+    out = ProblemCollector()
+    roots: dict[str, list[Root]] = {}
+    for layer in inputs.layer_names():
+        found = roots[layer] = []
+        for sub in inputs.included(layer):
+            label = root_label(inputs, sub)
+            for dep in _requirements(inputs, sub, out):
+                found.append(_root(layer, dep, label))
+            for dep in inputs.layer(sub).constraints:
+                if dep.requirement is not None:
+                    found.append(_root(layer, dep, f"-c {dep.where.file}", constraint=True))
+    out.raise_if_any()
+    return roots
+
+
+def _root(layer: str, dep: Dependency, label: str, *, constraint: bool = False) -> Root:
+    assert dep.requirement is not None  # only named requirements get here
+    return Root(layer, Need.of(dep.requirement, label), dep.requirement.marker, constraint)
+
+
+def root_label(inputs: ProjectInputs, layer: str) -> str:
+    """How a lock's `# via` names a layer's own requirements."""
+    if inputs.source == "requirements":
+        return f"-r {inputs.layer(layer).file}"
+    if layer == "base" and inputs.project_dependencies is not None:
+        return "project"
+    return f"group {layer}"
+
+
+def _requirements(
+    inputs: ProjectInputs, layer: str, out: ProblemCollector
+) -> Iterator[Dependency]:
+    own = inputs.layer(layer)
+    deps = [*own.requirements]
+    for extra in own.extras:
+        deps += inputs.optional_dependencies.get(extra, ())
+    for dep in deps:
+        yield from _expand(inputs, dep, out, frozenset())
+
+
+def _expand(
+    inputs: ProjectInputs, dep: Dependency, out: ProblemCollector, seen: frozenset[str]
+) -> Iterator[Dependency]:
+    """A named requirement as it is, the project itself as its own requirements."""
+    if dep.kind in NOT_LOCKABLE:
+        out.add(dep.where, NOT_LOCKABLE[dep.kind], dep.text)
+        return
+    extras: tuple[str, ...] = dep.extras
+    if dep.kind == "named" and (dep.name is None or dep.name != inputs.name):
+        yield dep
+        return
+    if dep.kind == "named" and dep.requirement is not None:
+        extras = tuple(canonicalize_name(e) for e in dep.requirement.extras)
+    if inputs.project_dependencies is None:
+        what = "stands for the project itself, whose [project].dependencies are not declared"
+        out.add(dep.where, f"{what} statically in pyproject.toml")
+        return
+    for extra in (e for e in extras if e not in inputs.optional_dependencies):
+        out.add(dep.where, f"the project has no optional dependency {extra!r}", dep.text)
+    own = [*inputs.project_dependencies]
+    for extra in (e for e in extras if e not in seen):
+        own += inputs.optional_dependencies.get(extra, ())
+    for sub in own:
+        yield from _expand(inputs, sub, out, seen | set(extras))
+
+
+def _lock(
+    inputs: ProjectInputs,
+    layer: str,
+    results: Mapping[Environment, EnvResolution],
+    hasher: Hasher,
+    options: tuple[str, ...],
+) -> LockFile:
+    matrix = inputs.matrix(layer)
+    pins = tuple(
+        Pin(
+            line.name,
+            line.version,
+            line.marker,
+            tuple(sorted({hasher.sha256(f) for f in line.release.files})),
+            line.via,
+        )
+        for line in merge_layer(layer, matrix, results)
+    )
+    return LockFile(
+        layer=layer,
+        description=describe_layer(inputs, layer),
+        source="pyproject.toml" if inputs.source == "pyproject" else "requirements/*.in",
+        environments=describe_matrix(matrix),
+        digest=input_digest(inputs, layer, matrix),
+        pins=pins,
+        options=options,
+    )
+
+
+def describe_layer(inputs: ProjectInputs, layer: str) -> str:
+    """`dev = base + group dev` for a lock header."""
+    own = inputs.layer(layer)
+    parts = [*own.includes, root_label(inputs, layer)]
+    parts += [f"project[{extra}]" for extra in own.extras]
+    return f"{layer} = {' + '.join(parts)}"
+
+
+def index_options(
+    index_url: str | None, extra: tuple[str, ...], links: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The option lines a lock carries so that plain pip finds the same files."""
+    lines = [f"--index-url {without_credentials(index_url)}"] if index_url else []
+    lines += [f"--extra-index-url {without_credentials(url)}" for url in extra]
+    lines += [f"--find-links {without_credentials(url)}" for url in links]
+    return tuple(lines)
+
+
+def _yank_warnings(
+    results: Mapping[Environment, EnvResolution],
+    preferred: Mapping[Environment, Mapping[NormalizedName, Version]],
+    source: Source,
+) -> tuple[str, ...]:
+    """A kept pin that was yanked since, and any yanked release chosen (pinned `==`)."""
+    warnings: set[str] = set()
+    for env, result in results.items():
+        for name, release in result.chosen.items():
+            if release.yanked is not None:
+                why = release.yanked or "no reason given"
+                warnings.add(f"{name}=={release.version} is yanked ({why}); kept: pinned exactly")
+        for name, version in preferred.get(env, {}).items():
+            chosen = result.chosen.get(name)
+            if chosen is None or chosen.version == version:
+                continue
+            reason = _yank_reason(source.files(name), name, version)
+            if reason is not None:
+                why = reason or "no reason given"
+                warnings.add(
+                    f"{name}=={version} of the existing lock has been yanked ({why}); "
+                    f"now {chosen.version}"
+                )
+    return tuple(sorted(warnings))
+
+
+def _yank_reason(files: tuple[DistFile, ...], name: str, version: Version) -> str | None:
+    mine = [f for f in files if f.parsed and f.parsed.name == name and f.parsed.version == version]
+    if mine and all(f.yanked is not None for f in mine):
+        return next((f.yanked for f in mine if f.yanked), "")
+    return None
