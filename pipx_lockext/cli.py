@@ -255,6 +255,46 @@ def _summary_line(summary: Any, dry_run: bool) -> str:
     return f"{verb} {summary.display}: " + ("; ".join(parts) if parts else "no pin changed")
 
 
+@cli.command("check")
+@common_options
+def check_command(project: Path | None, quiet: bool, verbose: bool) -> None:
+    """Exit 0 when every lock is fresh and well formed, 1 otherwise (offline, read-only).
+
+    Fresh: the input digest in each lock header matches the project's inputs now. Well
+    formed: every requirement pinned with == and hashed with sha256, no project twice on
+    one environment, no option line reqlock would not write. Made for pre-commit and CI.
+    """
+    from pipx_lockext.checking import check_project  # noqa: PLC0415
+
+    result = check_project(_root(project))
+    for finding in result.findings:
+        click.echo(f"{finding}", err=True)
+    if not result.ok:
+        raise click.exceptions.Exit(1)
+    if not quiet:
+        click.echo(f"locks are fresh: {', '.join(result.layers)}", err=True)
+
+
+@cli.command("why")
+@click.argument("name")
+@click.option("--layer", help="Only this layer's lock (default: every layer holding NAME).")
+@common_options
+def why_command(
+    name: str, layer: str | None, project: Path | None, quiet: bool, verbose: bool
+) -> None:
+    """Show the chains of requirements that bring NAME into the locks."""
+    from pipx_lockext.checking import why  # noqa: PLC0415
+
+    result = why(_root(project), name, layer)
+    if not result.chains:
+        click.echo(f"{result.name} is in no lock{f' of layer {layer}' if layer else ''}", err=True)
+        raise click.exceptions.Exit(1)
+    for display, chains in result.chains:
+        click.echo(f"{display}:")
+        for chain in chains:
+            click.echo("  " + " <- ".join(chain))
+
+
 def _render_writes(result: Any, quiet: bool) -> None:
     changed = [c for c in result.changes if c.changed]
     if result.dry_run:

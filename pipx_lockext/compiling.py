@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from pipx_lockext.digest import input_digest
+from pipx_lockext.digest import index_lines, input_digest
 from pipx_lockext.environments import PLATFORMS, Environment, PythonVersion
 from pipx_lockext.errors import IntegrityError, UsageError, did_you_mean
 from pipx_lockext.fsio import FileChange, plan_changes, replace_files
@@ -87,9 +87,9 @@ def compile_project(root: Path, options: CompileOptions) -> CompileResult:
         lock = outcome.locks[layer]
         previous = parsed.get(layer)
         if previous is not None:
-            check_kept_hashes(previous, lock.pins, display(inputs, layer))
+            check_kept_hashes(previous, lock.pins, inputs.lock_file(layer))
         texts[lock_path(inputs, layer)] = render(lock)
-        summaries.append(summarize(display(inputs, layer), previous, lock.pins))
+        summaries.append(summarize(inputs.lock_file(layer), previous, lock.pins))
     changes = plan_changes(Path(inputs.root), texts)
     if not options.dry_run:
         replace_files({c.path: c.new for c in changes if c.changed})
@@ -100,7 +100,7 @@ def _resolve(
     inputs: ProjectInputs, options: CompileOptions, parsed: Mapping[str, ParsedLock]
 ) -> LockOutcome:
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
-    from pipx_lockext.locking import LockRequest, index_options, lock_project  # noqa: PLC0415
+    from pipx_lockext.locking import LockRequest, lock_project  # noqa: PLC0415
     from pipx_lockext.provider import Policy  # noqa: PLC0415
     from pipx_lockext.repository import open_repository  # noqa: PLC0415
 
@@ -110,8 +110,7 @@ def _resolve(
     upgrades, constraints = _upgrades(options.upgrade_packages)
     preferred = {} if options.upgrade else preferences(inputs, parsed, upgrades)
     policy = Policy(pre=index.pre, only_binary=frozenset(index.only_binary))
-    lines = index_options(index.index_url, index.extra_index_urls, index.find_links)
-    request = LockRequest(inputs, policy, preferred, constraints, lines)
+    request = LockRequest(inputs, policy, preferred, constraints, index_lines(index))
     repository = open_repository(
         inputs.settings.index,
         options.index,
@@ -178,11 +177,7 @@ def selected_layers(inputs: ProjectInputs, asked: tuple[str, ...]) -> tuple[str,
 
 
 def lock_path(inputs: ProjectInputs, layer: str) -> Path:
-    return Path(inputs.root) / inputs.settings.output_dir / f"{layer}.lock.txt"
-
-
-def display(inputs: ProjectInputs, layer: str) -> str:
-    return f"{inputs.settings.output_dir}/{layer}.lock.txt"
+    return Path(inputs.root) / inputs.lock_file(layer)
 
 
 def is_fresh(inputs: ProjectInputs, layer: str, parsed: ParsedLock | None) -> bool:

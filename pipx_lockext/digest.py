@@ -65,6 +65,15 @@ def _index(index: IndexSettings) -> dict[str, object]:
     }
 
 
+def index_lines(index: IndexSettings) -> tuple[str, ...]:
+    """The option lines a lock carries so that plain pip finds the same files (never
+    credentials, never --trusted-host)."""
+    lines = [f"--index-url {without_credentials(index.index_url)}"] if index.index_url else []
+    lines += [f"--extra-index-url {without_credentials(u)}" for u in index.extra_index_urls]
+    lines += [f"--find-links {without_credentials(u)}" for u in index.find_links]
+    return tuple(lines)
+
+
 def without_credentials(url: str) -> str:
     """The URL with literal credentials removed, placeholders kept.
 

@@ -19,7 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from pipx_lockext.dependencies import Dependency
-from pipx_lockext.digest import input_digest, without_credentials
+from pipx_lockext.digest import input_digest
 from pipx_lockext.environments import Environment, describe_matrix
 from pipx_lockext.errors import ProblemCollector
 from pipx_lockext.indexpages import DistFile
@@ -196,16 +196,6 @@ def describe_layer(inputs: ProjectInputs, layer: str) -> str:
     parts = [*own.includes, root_label(inputs, layer)]
     parts += [f"project[{extra}]" for extra in own.extras]
     return f"{layer} = {' + '.join(parts)}"
-
-
-def index_options(
-    index_url: str | None, extra: tuple[str, ...], links: tuple[str, ...]
-) -> tuple[str, ...]:
-    """The option lines a lock carries so that plain pip finds the same files."""
-    lines = [f"--index-url {without_credentials(index_url)}"] if index_url else []
-    lines += [f"--extra-index-url {without_credentials(url)}" for url in extra]
-    lines += [f"--find-links {without_credentials(url)}" for url in links]
-    return tuple(lines)
 
 
 def _yank_warnings(

@@ -64,6 +64,10 @@ class ProjectInputs:
                 return layer
         raise KeyError(name)
 
+    def lock_file(self, layer: str) -> str:
+        """The layer's lock, relative to the project root."""
+        return f"{self.settings.output_dir}/{layer}.lock.txt"
+
     def layer_names(self) -> tuple[str, ...]:
         return tuple(layer.name for layer in self.layers)
 

@@ -31,7 +31,7 @@ EDGES = {
 }  # fmt: skip
 SHELL = {
     "pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository",
-    "pipx_lockext.compiling",
+    "pipx_lockext.compiling", "pipx_lockext.checking",
 }  # fmt: skip
 
 

@@ -1,0 +1,150 @@
+"""The `check` and `why` use cases (shell): read the project's inputs and its locks, and
+answer from them alone.
+
+Made for pre-commit hooks and CI: no network, no resolution, never a write. It must not
+import the resolver, the HTTP client or tomlkit (a test holds it to that), so that it
+answers in milliseconds. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from pipx_lockext.digest import index_lines, input_digest
+from pipx_lockext.errors import UsageError, did_you_mean
+from pipx_lockext.loader import load_project
+from pipx_lockext.lockparse import ParsedLock, parse_lock
+from pipx_lockext.project import ProjectInputs
+
+LOCK_SUFFIX = ".lock.txt"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why one lock is not fresh or not well formed."""
+
+    file: str
+    line: int | None
+    what: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.what}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every layer checked, and what is wrong with any of them."""
+
+    layers: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def check_project(root: Path) -> CheckResult:
+    """`reqlock check`: every lock fresh for its inputs and well formed."""
+    inputs = load_project(root)
+    findings: list[Finding] = []
+    for layer in inputs.layer_names():
+        display = inputs.lock_file(layer)
+        text = _read(Path(inputs.root) / display)
+        if text is None:
+            findings.append(Finding(display, None, "missing; run reqlock compile"))
+            continue
+        findings += check_lock(inputs, layer, display, parse_lock(text))
+    findings += _orphans(inputs)
+    return CheckResult(inputs.layer_names(), tuple(findings))
+
+
+def check_lock(inputs: ProjectInputs, layer: str, display: str, lock: ParsedLock) -> list[Finding]:
+    """What makes one parsed lock stale or malformed."""
+    found = [Finding(display, p.line, p.what) for p in lock.problems]
+    expected = set(index_lines(inputs.settings.index))
+    for line, option in lock.options:
+        if option not in expected and not any(p.line == line for p in lock.problems):
+            what = "index option the project does not configure"
+            hint = "set it in [tool.reqlock] (or the .in file) and compile again"
+            found.append(Finding(display, line, f"{what}: {option!r}; {hint}"))
+    digest = input_digest(inputs, layer, inputs.matrix(layer))
+    if lock.digest is not None and lock.digest != digest:
+        what = f"stale: layer {layer}'s inputs changed since it was compiled"
+        found.append(Finding(display, None, f"{what}; run reqlock compile"))
+    return found
+
+
+def _orphans(inputs: ProjectInputs) -> list[Finding]:
+    folder = Path(inputs.root) / inputs.settings.output_dir
+    names = set(inputs.layer_names())
+    found = []
+    for path in sorted(folder.glob(f"*{LOCK_SUFFIX}")):
+        layer = path.name.removesuffix(LOCK_SUFFIX)
+        if layer not in names:
+            display = f"{inputs.settings.output_dir}/{path.name}"
+            found.append(Finding(display, None, f"no layer {layer!r} any more; delete the file"))
+    return found
+
+
+@dataclass(frozen=True)
+class WhyResult:
+    """For each layer whose lock holds the package, the chains that bring it in."""
+
+    name: NormalizedName
+    chains: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    """(lock display, chains); each chain runs from the package up to a root label."""
+
+
+def why(root: Path, name: str, layer: str | None) -> WhyResult:
+    """`reqlock why NAME`: chains of `# via` from NAME up to the layer's roots."""
+    inputs = load_project(root)
+    layers = inputs.layer_names()
+    if layer is not None and canonicalize_name(layer) not in layers:
+        raise UsageError(f"no layer {layer!r}{did_you_mean(layer, layers)}")
+    wanted = canonicalize_name(name)
+    found = []
+    for each in (canonicalize_name(layer),) if layer else layers:
+        display = inputs.lock_file(each)
+        text = _read(Path(inputs.root) / display)
+        if text is None:
+            continue
+        chains = via_chains(parse_lock(text), wanted)
+        if chains:
+            found.append((display, chains))
+    return WhyResult(wanted, tuple(found))
+
+
+def via_chains(
+    lock: ParsedLock, name: NormalizedName, limit: int = 20
+) -> tuple[tuple[str, ...], ...]:
+    """Paths from `name` to a root label through the lock's `# via` comments."""
+    pins = {pin.name: pin for pin in lock.pins}
+    if name not in pins:
+        return ()
+    chains: list[tuple[str, ...]] = []
+
+    def walk(current: NormalizedName, path: tuple[str, ...], seen: frozenset[str]) -> None:
+        if len(chains) >= limit:
+            return
+        pin = pins[current]
+        here = (*path, f"{pin.name}=={pin.version}")
+        for parent in pin.via or ("(no via comment)",):
+            key = canonicalize_name(parent)
+            if key not in pins:
+                chains.append((*here, parent))
+            elif key not in seen:  # a cycle (a needs b needs a) ends the chain
+                walk(key, here, seen | {key})
+
+    walk(name, (), frozenset({name}))
+    return tuple(dict.fromkeys(chains))
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,282 @@
+"""`reqlock compile`, `check` and `why` from the command line, against the fake index:
+freshness without network, sticky pins and upgrades, tampered hashes, dry runs, failures
+that leave the old locks untouched, and what check reports for each way a lock can be
+wrong. Resolver behaviour case by case lives in tests/scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakeindex import Release
+
+RELEASES = [
+    Release("app-dep", "1.0", requires_dist=("leaf>=1",)),
+    Release("app-dep", "2.0", requires_dist=("leaf>=1",)),
+    Release("leaf", "1.0"),
+    Release("leaf", "1.1"),
+    Release("tool", "3.0", requires_dist=('winonly; sys_platform == "win32"',)),
+    Release("winonly", "1.0", wheels=("py3-none-win_amd64",), sdist=False),
+    Release("old-py", "1.0", requires_python=">=3.8,<3.11"),
+    Release("old-py", "2.0", requires_python=">=3.11"),
+]
+
+PYPROJECT = """
+[project]
+name = "demo"
+version = "0"
+requires-python = ">=3.10"
+dependencies = ["app-dep", "old-py"]
+
+[dependency-groups]
+dev = ["tool"]
+
+[tool.reqlock]
+python = ["3.10", "3.12"]
+index-url = "{url}"
+"""
+
+
+@pytest.fixture
+def project(make_project, fake_index):
+    index = fake_index(RELEASES)
+    root = make_project({"pyproject.toml": PYPROJECT.format(url=index.url)})
+    return root, index
+
+
+def pins(root: Path, layer: str) -> list[str]:
+    text = (root / "requirements" / f"{layer}.lock.txt").read_text()
+    return [
+        line.removesuffix(" \\")
+        for line in text.splitlines()
+        if line and not line.startswith(("#", " ", "-"))
+    ]
+
+
+def test_compile_writes_one_lock_per_layer_with_markers_and_hashes(project, reqlock):
+    root, index = project
+    result = reqlock("compile", "--project", root)
+    assert result.code == 0, result.err
+    assert pins(root, "base") == [
+        "app-dep==2.0",
+        "leaf==1.1",
+        'old-py==1.0 ; python_version < "3.12"',
+        'old-py==2.0 ; python_version >= "3.12"',
+    ]
+    assert 'winonly==1.0 ; sys_platform == "win32"' in pins(root, "dev")
+    text = (root / "requirements/dev.lock.txt").read_text()
+    assert "# layer: dev = base + group dev\n" in text
+    assert "# environments: python 3.10, 3.12 on linux-x86_64, macos-arm64, windows-x86_64" in text
+    assert f"--index-url {index.url}\n" in text
+    # every file of the release is hashed: app-dep 2.0 has a wheel and an sdist
+    block = text.split("app-dep==2.0")[1].split("# via")[0]
+    assert block.count("--hash=sha256:") == 2
+    assert (
+        "wrote requirements/base.lock.txt: 3 added (app-dep 2.0, leaf 1.1, old-py 1.0/2.0)"
+        in result.err
+    )
+
+
+def test_unchanged_inputs_fetch_nothing_and_say_up_to_date(project, reqlock):
+    root, index = project
+    assert reqlock("compile", "--project", root).code == 0
+    before = {p: p.read_bytes() for p in (root / "requirements").iterdir()}
+    index.clear_log()
+    result = reqlock("compile", "--project", root)
+    assert result.code == 0
+    assert "up to date" in result.err
+    assert index.requests == []
+    assert {p: p.read_bytes() for p in (root / "requirements").iterdir()} == before
+
+
+def test_same_inputs_give_the_same_bytes(project, reqlock):
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    first = (root / "requirements/dev.lock.txt").read_bytes()
+    assert reqlock("compile", "--project", root, "--upgrade").code == 0
+    assert (root / "requirements/dev.lock.txt").read_bytes() == first
+
+
+def test_existing_pins_are_kept_until_upgraded(project, reqlock):
+    root, _ = project
+    lock = root / "requirements/base.lock.txt"
+    assert reqlock("compile", "--project", root, "-P", "app-dep==1.0", "-P", "leaf==1.0").code == 0
+    assert pins(root, "base")[:2] == ["app-dep==1.0", "leaf==1.0"]
+    # a new dependency does not move the others
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"old-py"]', '"old-py", "tool"]'))
+    assert reqlock("compile", "--project", root).code == 0
+    assert pins(root, "base")[:2] == ["app-dep==1.0", "leaf==1.0"]
+    # -P moves only the one named
+    result = reqlock("compile", "--project", root, "-P", "leaf")
+    assert result.code == 0
+    assert pins(root, "base")[:2] == ["app-dep==1.0", "leaf==1.1"]
+    assert "1 upgraded (leaf 1.0 -> 1.1)" in result.err
+    assert reqlock("compile", "--project", root, "-U").code == 0
+    assert pins(root, "base")[0] == "app-dep==2.0"
+    assert lock.read_text().count("--hash") >= 4
+
+
+def test_dry_run_prints_a_diff_and_writes_nothing(project, reqlock):
+    root, _ = project
+    result = reqlock("compile", "--project", root, "--dry-run")
+    assert result.code == 0
+    assert "+++ b/requirements/base.lock.txt" in result.out
+    assert "+app-dep==2.0 \\" in result.out
+    assert not (root / "requirements").exists()
+
+
+def test_a_hand_tampered_hash_is_reported_not_laundered(project, reqlock):
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    lock = root / "requirements/base.lock.txt"
+    text = lock.read_text()
+    digest = text.split("leaf==1.1 \\\n    --hash=sha256:")[1][:64]
+    tampered = text.replace(digest, "0" * 64)
+    lock.write_text(tampered)
+    result = reqlock("compile", "--project", root, "-P", "app-dep")
+    assert result.code == 5
+    assert "requirements/base.lock.txt:" in result.err
+    assert "leaf==1.1 carries --hash=sha256:" + "0" * 64 in result.err
+    assert lock.read_text() == tampered
+
+
+def test_a_failed_compile_leaves_every_lock_untouched(project, reqlock):
+    root, index = project
+    assert reqlock("compile", "--project", root).code == 0
+    before = {p.name: p.read_bytes() for p in (root / "requirements").iterdir()}
+    index.fault("/simple/*", "status", status=503)
+    result = reqlock("compile", "--project", root, "-U", "--refresh")
+    assert result.code == 4
+    assert "HTTP 503" in result.err
+    assert {p.name: p.read_bytes() for p in (root / "requirements").iterdir()} == before
+
+
+def test_only_the_named_layers_are_written(project, reqlock):
+    root, _ = project
+    assert reqlock("compile", "--project", root, "dev").code == 0
+    assert sorted(p.name for p in (root / "requirements").iterdir()) == ["dev.lock.txt"]
+    result = reqlock("compile", "--project", root, "deev")
+    assert result.code == 2
+    assert "no layer 'deev' (did you mean 'dev'?)" in result.err
+
+
+def test_unknown_package_is_exit_3_naming_it(make_project, fake_index, reqlock):
+    index = fake_index(RELEASES)
+    root = make_project(
+        {"pyproject.toml": PYPROJECT.format(url=index.url).replace('"tool"', '"no-such-pkg"')}
+    )
+    result = reqlock("compile", "--project", root)
+    assert result.code == 3
+    assert "no-such-pkg is not on any configured index" in result.err
+    assert "group dev" in result.err
+    assert not (root / "requirements").exists()
+
+
+@pytest.mark.parametrize(
+    ("requirement", "message"),
+    [
+        ("demo-vcs @ git+https://example.com/x.git", "VCS requirement cannot be hash-locked"),
+        ("demo-local @ file:///tmp/somewhere", "local directory cannot be hash-locked"),
+    ],
+)
+def test_requirements_a_lock_cannot_hold_are_refused(
+    make_project, fake_index, reqlock, requirement, message
+):
+    index = fake_index(RELEASES)
+    text = PYPROJECT.format(url=index.url).replace('"tool"', f'"{requirement}"')
+    root = make_project({"pyproject.toml": text})
+    result = reqlock("compile", "--project", root)
+    assert result.code == 2
+    assert "pyproject.toml" in result.err
+    assert message in result.err
+
+
+def test_the_project_itself_stands_for_its_dependencies(make_project, fake_index, reqlock):
+    index = fake_index(RELEASES)
+    text = PYPROJECT.format(url=index.url).replace('dev = ["tool"]', 'dev = ["demo[cli]"]')
+    text = text.replace(
+        "[dependency-groups]",
+        '[project.optional-dependencies]\ncli = ["tool"]\n\n[dependency-groups]',
+    )
+    root = make_project({"pyproject.toml": text})
+    assert reqlock("compile", "--project", root).code == 0
+    dev = pins(root, "dev")
+    assert "tool==3.0" in dev
+    assert not any(p.startswith("demo") for p in dev)
+
+
+def test_check_passes_on_fresh_locks_and_names_each_stale_layer(project, reqlock):
+    root, _ = project
+    result = reqlock("check", "--project", root)
+    assert result.code == 1
+    assert "requirements/base.lock.txt: missing; run reqlock compile" in result.err
+    assert reqlock("compile", "--project", root).code == 0
+    assert reqlock("check", "--project", root).code == 0
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('dev = ["tool"]', 'dev = ["tool>=3"]'))
+    result = reqlock("check", "--project", root)
+    assert result.code == 1
+    assert "requirements/dev.lock.txt: stale: layer dev's inputs changed" in result.err
+    # all layers are resolved together, so a change to dev can move base's pins too
+    assert "requirements/base.lock.txt: stale" in result.err
+
+
+H = "--hash=sha256:" + "a" * 64
+MALFORMED = [
+    # (text replaced, its replacement (appended when the first is empty), message)
+    ("leaf==1.1 \\", "leaf>=1.1 \\", ":11: leaf is not pinned with ==: 'leaf>=1.1'"),
+    ("", "--trusted-host evil.example", "option reqlock never writes: '--trusted-host"),
+    ("", "--extra-index-url https://x.example/simple", "index option the project does not"),
+    ("", "leaf==1.0", "leaf==1.0 has no --hash=sha256:"),
+    ("", f"leaf==1.0 {H}", "leaf is pinned twice"),
+    ("", "leaf==1.0 --hash=md5:abc", "leaf: not a sha256 hash: md5"),
+    ("", "-e git+https://example.com/x.git#egg=x", "option reqlock never writes: '-e"),
+    ("# input-digest: sha256:", "# input: ", "no '# input-digest: sha256:…' header line"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), MALFORMED)
+def test_check_names_each_malformed_line(project, reqlock, old, new, message):
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    lock = root / "requirements/base.lock.txt"
+    text = lock.read_text()
+    lock.write_text(text.replace(old, new) if old else f"{text}{new}\n")
+    before = lock.read_bytes()
+    result = reqlock("check", "--project", root)
+    assert result.code == 1
+    assert message in result.err
+    assert "requirements/base.lock.txt" in result.err
+    assert lock.read_bytes() == before
+
+
+def test_check_imports_neither_the_resolver_nor_the_http_client(project, reqlock):
+    import subprocess
+    import sys
+
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    code = (
+        "import sys; from pipx_lockext.cli import main\n"
+        "try: main(['check', '-q', '--project', sys.argv[1]])\n"
+        "except SystemExit as e: code = e.code\n"
+        "heavy = {'resolvelib', 'urllib3', 'tomlkit', 'pipx_lockext.resolver'}\n"
+        "print(code, sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=False
+    )
+    assert out.stdout.strip() == "0 []", out.stderr
+
+
+def test_why_shows_the_chains_to_the_roots(project, reqlock):
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    result = reqlock("why", "leaf", "--project", root, "--layer", "dev")
+    assert result.code == 0
+    assert result.out == "requirements/dev.lock.txt:\n  leaf==1.1 <- app-dep==2.0 <- project\n"
+    result = reqlock("why", "winonly", "--project", root)
+    assert "winonly==1.0 <- tool==3.0 <- group dev" in result.out
+    assert reqlock("why", "nothing", "--project", root).code == 1
