@@ -8,11 +8,14 @@ answers in milliseconds. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.utils import NormalizedName, canonicalize_name
 
+from pipx_lockext import stamp
 from pipx_lockext.digest import index_lines, input_digest
 from pipx_lockext.errors import UsageError, did_you_mean
 from pipx_lockext.loader import load_project
@@ -50,16 +53,40 @@ class CheckResult:
 def check_project(root: Path) -> CheckResult:
     """`reqlock check`: every lock fresh for its inputs and well formed."""
     inputs = load_project(root)
+    texts = {
+        layer: _read(Path(inputs.root) / inputs.lock_file(layer)) for layer in inputs.layer_names()
+    }
+    findings = check_texts(inputs, texts)
+    remember(inputs, findings)
+    return CheckResult(inputs.layer_names(), tuple(findings))
+
+
+def check_texts(inputs: ProjectInputs, texts: Mapping[str, str | None]) -> list[Finding]:
+    """Findings for every layer's lock text (None: the file is missing), and orphans."""
     findings: list[Finding] = []
     for layer in inputs.layer_names():
         display = inputs.lock_file(layer)
-        text = _read(Path(inputs.root) / display)
+        text = texts.get(layer)
         if text is None:
             findings.append(Finding(display, None, "missing; run reqlock compile"))
             continue
         findings += check_lock(inputs, layer, display, parse_lock(text))
-    findings += _orphans(inputs)
-    return CheckResult(inputs.layer_names(), tuple(findings))
+    return findings + _orphans(inputs)
+
+
+def remember(inputs: ProjectInputs, findings: list[Finding]) -> None:
+    """Stamp a fresh project so that the next check answers without parsing anything."""
+    if findings:
+        stamp.forget(inputs.root)
+        return
+    files = {
+        dep.where.file
+        for layer in inputs.layers
+        for dep in (*layer.requirements, *layer.constraints)
+    }
+    files |= {layer.file for layer in inputs.layers}
+    paths = [os.path.join(inputs.root, file) for file in sorted(files)]
+    stamp.record(inputs.root, inputs.settings.output_dir, list(inputs.layer_names()), paths)
 
 
 def check_lock(inputs: ProjectInputs, layer: str, display: str, lock: ParsedLock) -> list[Finding]:

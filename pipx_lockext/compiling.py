@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from pipx_lockext.checking import check_texts, remember
 from pipx_lockext.digest import index_lines, input_digest
 from pipx_lockext.environments import PLATFORMS, Environment, PythonVersion
 from pipx_lockext.errors import IntegrityError, UsageError, did_you_mean
@@ -79,7 +80,10 @@ def compile_project(root: Path, options: CompileOptions) -> CompileResult:
     old = {layer: _read(lock_path(inputs, layer)) for layer in inputs.layer_names()}
     parsed = {layer: parse_lock(text) for layer, text in old.items() if text is not None}
     forced = options.upgrade or options.upgrade_packages or options.index is not None
+    stamped = not (options.pythons or options.platforms or options.dry_run)
     if not forced and all(is_fresh(inputs, layer, parsed.get(layer)) for layer in layers):
+        if stamped:
+            remember(inputs, check_texts(inputs, old))
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
     outcome = _resolve(inputs, options, parsed)
     texts, summaries = {}, []
@@ -93,6 +97,9 @@ def compile_project(root: Path, options: CompileOptions) -> CompileResult:
     changes = plan_changes(Path(inputs.root), texts)
     if not options.dry_run:
         replace_files({c.path: c.new for c in changes if c.changed})
+    if stamped:
+        now = {**old, **{layer: texts[lock_path(inputs, layer)] for layer in layers}}
+        remember(inputs, check_texts(inputs, now))
     return CompileResult(False, changes, tuple(summaries), outcome.warnings, options.dry_run)
 
 

@@ -27,11 +27,11 @@ PURE_SUBMODULES = {"urllib.parse"}
 EDGES = {
     "pipx_lockext.fsio", "pipx_lockext.loader", "pipx_lockext.reqfiles",
     "pipx_lockext.network", "pipx_lockext.cache", "pipx_lockext.pipconfig",
-    "pipx_lockext.archives", "pipx_lockext.sdistbuild",
+    "pipx_lockext.archives", "pipx_lockext.sdistbuild", "pipx_lockext.stamp",
 }  # fmt: skip
 SHELL = {
     "pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository",
-    "pipx_lockext.compiling", "pipx_lockext.checking",
+    "pipx_lockext.compiling", "pipx_lockext.checking", "pipx_lockext.launcher",
 }  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def test_core_module_list_is_complete():
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
 def test_only_the_cli_prints_or_exits(path):
-    if path.stem in {"cli", "__main__"}:
+    if path.stem in {"cli", "__main__", "launcher"}:  # the CLI and its front door
         return
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
