@@ -5,11 +5,16 @@ A release is usable in an environment when some file of it installs there: a whe
 tags the environment supports, or an sdist (unless binaries only are allowed), and whose
 Requires-Python admits the environment's Python. Every release left out gets a reason, so
 that a failed resolution can say which versions were skipped and why.
+
+Projects such as boto3 list thousands of releases with tens of thousands of files, and a
+resolution usually needs the newest one or two: files are grouped by version once per
+project (`Project`, shared by every environment), and each environment decides usability
+lazily, newest first, remembering what it decided (`Offer`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,7 +22,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from pipx_lockext.environments import Environment
+from pipx_lockext.environments import Environment, PythonVersion
 from pipx_lockext.indexpages import DistFile
 
 
@@ -56,48 +61,80 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Project:
+    """A project's files grouped by version, newest first (the same in every environment)."""
+
+    name: NormalizedName
+    versions: tuple[tuple[Version, tuple[DistFile, ...]], ...]
+
+    @classmethod
+    def of(cls, name: NormalizedName, files: Iterable[DistFile]) -> Project:
+        by_version: dict[Version, list[DistFile]] = {}
+        for file in files:
+            parsed = file.parsed
+            if parsed is not None and parsed.name == name:
+                by_version.setdefault(parsed.version, []).append(file)
+        ordered = sorted(by_version.items(), key=lambda item: item[0], reverse=True)
+        return cls(name, tuple((version, tuple(group)) for version, group in ordered))
+
+
 class Offer:
-    """What an index offers for one project in one environment."""
+    """What a project offers in one environment, decided lazily, newest first."""
 
-    releases: tuple[Release, ...]
-    """Usable releases, newest first."""
-    skipped: tuple[Skipped, ...]
+    def __init__(self, project: Project, env: Environment, *, only_binary: bool = False):
+        self.project, self.env, self.only_binary = project, env, only_binary
+        self._decided: list[Release | Skipped] = []
+        self._by_version: dict[Version, Release | Skipped] = {}
 
+    def __iter__(self) -> Iterator[Release]:
+        """Usable releases, newest first."""
+        for index in range(len(self.project.versions)):
+            decided = self._decide(index)
+            if isinstance(decided, Release):
+                yield decided
 
-def offer(
-    name: NormalizedName,
-    files: Iterable[DistFile],
-    env: Environment,
-    *,
-    only_binary: bool = False,
-) -> Offer:
-    """Group `files` by version and keep the releases that install in `env`."""
-    by_version: dict[Version, list[DistFile]] = {}
-    for file in files:
-        parsed = file.parsed
-        if parsed is not None and parsed.name == name:
-            by_version.setdefault(parsed.version, []).append(file)
-    releases, skipped = [], []
-    for version in sorted(by_version, reverse=True):
-        group = tuple(by_version[version])
-        usable, reason = _usable(group, env, only_binary)
-        if usable:
-            releases.append(Release(name, version, group, usable))
-        else:
-            skipped.append(Skipped(version, reason))
-    return Offer(tuple(releases), tuple(skipped))
+    def get(self, version: Version) -> Release | None:
+        """The usable release of `version`, if there is one."""
+        if version not in self._by_version:
+            for index, (each, _) in enumerate(self.project.versions):
+                if each == version:
+                    self._decide(index)
+                    break
+        found = self._by_version.get(version)
+        return found if isinstance(found, Release) else None
+
+    @property
+    def releases(self) -> tuple[Release, ...]:
+        return tuple(self)
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Every version that is not usable here, with its reason (decides them all)."""
+        for index in range(len(self.project.versions)):
+            self._decide(index)
+        return tuple(d for d in self._decided if isinstance(d, Skipped))
+
+    def _decide(self, index: int) -> Release | Skipped:
+        version, files = self.project.versions[index]
+        found = self._by_version.get(version)
+        if found is None:
+            usable, reason = _usable(files, self.env, self.only_binary)
+            found = Release(self.project.name, version, files, usable) if usable else None
+            found = found or Skipped(version, reason)
+            self._by_version[version] = found
+            self._decided.append(found)
+        return found
 
 
 def _usable(
     files: tuple[DistFile, ...], env: Environment, only_binary: bool
 ) -> tuple[tuple[DistFile, ...], str]:
-    python_ok = [f for f in files if _admits(f.requires_python, env)]
+    python_ok = [f for f in files if _admits(f.requires_python, env.python)]
     if not python_ok:
         return (), f"requires Python {files[0].requires_python}"
     wheels = [f for f in python_ok if f.filename.endswith(".whl")]
-    fitting = sorted(
-        (f for f in wheels if not env.supported_tags.isdisjoint(f.tags)), key=_wheel_order
-    )
+    tags = env.supported_tags
+    fitting = sorted((f for f in wheels if not tags.isdisjoint(f.tags)), key=_wheel_order)
     sdists = [] if only_binary else [f for f in python_ok if not f.filename.endswith(".whl")]
     usable = tuple(fitting + sorted(sdists, key=lambda f: f.filename))
     if usable:
@@ -115,11 +152,13 @@ def _wheel_order(file: DistFile) -> tuple[bool, str]:
     return (not file.filename.endswith("-none-any.whl"), file.filename)
 
 
-def _admits(requires_python: str | None, env: Environment) -> bool:
+@lru_cache(maxsize=65536)
+def _admits(requires_python: str | None, python: PythonVersion) -> bool:
+    """Whether X.Y.0 satisfies a file's Requires-Python (so the lock holds on X.Y.*)."""
     if not requires_python:
         return True
     spec = _specifier(requires_python)
-    return spec is None or spec.contains(env.full_version, prereleases=True)
+    return spec is None or spec.contains(Version(f"{python}.0"), prereleases=True)
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ choices) are tried first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib.providers import AbstractProvider
 
-from pipx_lockext.candidates import Offer, Release, offer
+from pipx_lockext.candidates import Offer, Project, Release
 from pipx_lockext.coremeta import CoreMetadata
 from pipx_lockext.environments import Environment
 from pipx_lockext.indexpages import DistFile
@@ -108,15 +108,25 @@ class Policy:
 class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's generics are loose
     """Finds candidates and dependencies for one environment."""
 
-    def __init__(self, source: Source, env: Environment, policy: Policy) -> None:
+    def __init__(
+        self,
+        source: Source,
+        env: Environment,
+        policy: Policy,
+        projects: MutableMapping[NormalizedName, Project] | None = None,
+    ) -> None:
         self.source, self.env, self.policy = source, env, policy
+        self._projects = {} if projects is None else projects
+        """Files grouped by version, shared by the providers of every environment."""
         self._offers: dict[NormalizedName, Offer] = {}
 
     def offer(self, name: NormalizedName) -> Offer:
-        """The releases usable here, computed once per name."""
+        """The releases usable here, decided lazily, once per name."""
         if name not in self._offers:
+            if name not in self._projects:
+                self._projects[name] = Project.of(name, self.source.files(name))
             binary = bool({name, ":all:"} & self.policy.only_binary)
-            self._offers[name] = offer(name, self.source.files(name), self.env, only_binary=binary)
+            self._offers[name] = Offer(self._projects[name], self.env, only_binary=binary)
         return self._offers[name]
 
     def identify(self, requirement_or_candidate: Need | Candidate) -> str:
@@ -142,7 +152,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         identifier: str,
         requirements: Mapping[str, Iterator[Need]],
         incompatibilities: Mapping[str, Iterator[Candidate]],
-    ) -> list[Candidate]:
+    ) -> Callable[[], Iterator[Candidate]] | list[Candidate]:
         needs = list(requirements[identifier])
         name, extras = needs[0].name, needs[0].extras
         if name == PYTHON:
@@ -151,38 +161,48 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         specs += [c.specifier for c in self.policy.constraints.get(name, ())]
         excluded = {c.version for c in incompatibilities[identifier]}
         pinned = {v for n in needs if (v := n.exact) is not None}
-        releases = [
-            r
-            for r in self.offer(name).releases
-            if r.version not in excluded
-            and all(s.contains(r.version, prereleases=True) for s in specs)
-            and (r.yanked is None or r.version in pinned)
-        ]
-        releases = self._prerelease_rule(releases, specs)
-        self._prefetch_metadata(releases[:1])
-        ordered = self._preferred_first(name, releases)
-        return [Candidate(name, r.version, extras, r) for r in ordered]
+        allow_pre = self.policy.pre or any(s.prereleases for s in specs)
+        offer = self.offer(name)
 
-    def _prerelease_rule(
-        self, releases: list[Release], specs: list[SpecifierSet]
-    ) -> list[Release]:
-        """PEP 440: pre-releases when allowed or asked for, else only if nothing else fits."""
-        if self.policy.pre or any(s.prereleases for s in specs):
-            return releases
-        finals = [r for r in releases if not r.version.is_prerelease]
-        return finals or releases
+        def fits(release: Release) -> bool:
+            return (
+                release.version not in excluded
+                and all(s.contains(release.version, prereleases=True) for s in specs)
+                and (release.yanked is None or release.version in pinned)
+            )
 
-    def _preferred_first(self, name: NormalizedName, releases: list[Release]) -> list[Release]:
+        def matches() -> Iterator[Candidate]:
+            # Lazy: most resolutions take the first candidate, and deciding whether the
+            # thousandth release of a project installs here is wasted work.
+            preferred = self._preferred(name, offer, fits)
+            if preferred is not None:
+                yield Candidate(name, preferred.version, extras, preferred)
+            finals = False
+            for release in offer:
+                if release is preferred or not fits(release):
+                    continue
+                if allow_pre or not release.version.is_prerelease:
+                    finals = True
+                    yield Candidate(name, release.version, extras, release)
+            if not allow_pre and not finals and preferred is None:
+                # PEP 440: pre-releases only when nothing else fits.
+                for release in offer:
+                    if release.version.is_prerelease and fits(release):
+                        yield Candidate(name, release.version, extras, release)
+
+        return matches
+
+    def _preferred(
+        self, name: NormalizedName, offer: Offer, fits: Callable[[Release], bool]
+    ) -> Release | None:
+        """The preferred version (an existing pin, another environment's choice) when it
+        fits here and is as good as the newest (see `_as_good`)."""
         wanted = self.policy.preferred.get(name)
-        chosen = [r for r in releases if r.version == wanted]
-        if not chosen or not _as_good(chosen[0], releases):
-            return releases
-        return chosen + [r for r in releases if r.version != wanted]
-
-    def _prefetch_metadata(self, releases: list[Release]) -> None:
-        prefetch = getattr(self.source, "prefetch_metadata", None)
-        if prefetch is not None:
-            prefetch(r.metadata_file for r in releases)
+        chosen = offer.get(wanted) if wanted is not None else None
+        if chosen is None or not fits(chosen):
+            return None
+        newest = next((r for r in offer if fits(r)), chosen)
+        return chosen if _as_good(chosen, newest) else None
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
         return requirement.specifier.contains(candidate.version, prereleases=True)
@@ -210,9 +230,9 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         return needs
 
 
-def _as_good(preferred: Release, releases: list[Release]) -> bool:
+def _as_good(preferred: Release, newest: Release) -> bool:
     """Whether a preferred release may go first: not when it would need building here
     while the newest candidate has a wheel (one version everywhere is not worth
     compiling from source on some platforms)."""
     has_wheel = preferred.usable[0].filename.endswith(".whl")
-    return has_wheel or not releases[0].usable[0].filename.endswith(".whl")
+    return has_wheel or not newest.usable[0].filename.endswith(".whl")

@@ -17,7 +17,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
-from pipx_lockext.candidates import Release
+from pipx_lockext.candidates import Project, Release
 from pipx_lockext.environments import Environment
 from pipx_lockext.errors import ResolutionError
 from pipx_lockext.provider import PYTHON, Candidate, Need, Policy, Provider, Source
@@ -73,17 +73,22 @@ def resolve_matrix(
     """Resolve every environment, oldest Python first."""
     results: dict[Environment, EnvResolution] = {}
     earlier: dict[NormalizedName, Version] = {}
+    projects: dict[NormalizedName, Project] = {}
     for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
         preferred = {**earlier, **(existing or {}).get(env, {})}
         env_policy = replace(policy, preferred=preferred)
-        result = resolve_environment(source, env, roots_by_env[env], env_policy)
+        result = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
         results[env] = result
         earlier.update({name: rel.version for name, rel in result.chosen.items()})
     return results
 
 
 def resolve_environment(
-    source: Source, env: Environment, roots: Iterable[Root], policy: Policy
+    source: Source,
+    env: Environment,
+    roots: Iterable[Root],
+    policy: Policy,
+    projects: dict[NormalizedName, Project] | None = None,
 ) -> EnvResolution:
     """One exact resolution of `roots` for `env`; ResolutionError explains a failure."""
     roots = tuple(roots)
@@ -92,7 +97,7 @@ def resolve_environment(
     for root in roots:
         if root.constraint and root.applies(env):
             constraints[root.need.name] = (*constraints.get(root.need.name, ()), root.need)
-    provider = Provider(source, env, replace(policy, constraints=constraints))
+    provider = Provider(source, env, replace(policy, constraints=constraints), projects)
     source.prefetch(root.need.name for root in active)
     try:
         result = Resolver(provider, BaseReporter()).resolve(
