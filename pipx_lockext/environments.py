@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.tags import Tag, compatible_tags, cpython_tags
+from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms
 from packaging.version import Version
 
 DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
@@ -29,16 +29,10 @@ def _manylinux(arch: str) -> tuple[str, ...]:
     return (*tags, *extra, f"linux_{arch}")
 
 
-def _macos(arch: str, oldest: tuple[int, int]) -> tuple[str, ...]:
-    versions = [(major, 0) for major in range(15, 10, -1)]
-    versions += [(10, minor) for minor in range(16, -1, -1)]
-    binaries = [arch, "universal2"] + (["intel", "fat64", "universal"] if arch == "x86_64" else [])
-    return tuple(
-        f"macosx_{major}_{minor}_{binary}"
-        for major, minor in versions
-        if (major, minor) >= oldest
-        for binary in binaries
-    )
+def _macos(arch: str) -> tuple[str, ...]:
+    # What pip accepts on macOS 15 (packaging's own list): arm64 machines also take
+    # universal2 wheels built for 10.x, as cryptography ships them.
+    return tuple(mac_platforms((15, 0), arch))
 
 
 @dataclass(frozen=True)
@@ -67,8 +61,8 @@ PLATFORMS: dict[str, Platform] = {
             "x86_64",
             ("musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "linux_x86_64"),
         ),
-        Platform("macos-arm64", "darwin", "Darwin", "posix", "arm64", _macos("arm64", (11, 0))),
-        Platform("macos-x86_64", "darwin", "Darwin", "posix", "x86_64", _macos("x86_64", (10, 9))),
+        Platform("macos-arm64", "darwin", "Darwin", "posix", "arm64", _macos("arm64")),
+        Platform("macos-x86_64", "darwin", "Darwin", "posix", "x86_64", _macos("x86_64")),
         Platform("windows-x86_64", "win32", "Windows", "nt", "AMD64", ("win_amd64",)),
     )
 }

@@ -21,13 +21,19 @@ from packaging.version import Version
 from pipx_lockext.dependencies import Dependency
 from pipx_lockext.digest import input_digest
 from pipx_lockext.environments import Environment, describe_matrix
-from pipx_lockext.errors import ProblemCollector
+from pipx_lockext.errors import ProblemCollector, ResolutionError
 from pipx_lockext.indexpages import DistFile
 from pipx_lockext.lockfile import LockFile, Pin
 from pipx_lockext.merge import merge_layer
 from pipx_lockext.project import ProjectInputs
 from pipx_lockext.provider import Need, Policy, Source
-from pipx_lockext.resolver import EnvResolution, Root, resolve_matrix
+from pipx_lockext.resolver import (
+    EnvironmentConflict,
+    EnvResolution,
+    Root,
+    resolve_environment,
+    resolve_matrix,
+)
 
 NOT_LOCKABLE = {
     "vcs": "a VCS requirement cannot be hash-locked (pip's hash-checking mode refuses it); "
@@ -79,17 +85,56 @@ def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOu
     for layer in inputs.layer_names():
         for env in inputs.matrix(layer):
             roots_by_env.setdefault(env, list(extra)).extend(roots[layer])
-    results = resolve_matrix(
-        source,
-        {env: tuple(found) for env, found in roots_by_env.items()},
-        request.policy,
-        request.preferred,
-    )
+    frozen = {env: tuple(found) for env, found in roots_by_env.items()}
+    try:
+        results = resolve_matrix(source, frozen, request.policy, request.preferred)
+    except EnvironmentConflict as exc:
+        hint = python_hint(inputs, source, frozen, request.policy, exc.env)
+        if hint is None:
+            raise
+        raise ResolutionError(f"{hint}; {exc}") from None
     locks = {
         layer: _lock(inputs, layer, results, hasher, request.options)
         for layer in inputs.layer_names()
     }
     return LockOutcome(locks, _yank_warnings(results, request.preferred, source))
+
+
+def python_hint(
+    inputs: ProjectInputs,
+    source: Source,
+    roots_by_env: Mapping[Environment, tuple[Root, ...]],
+    policy: Policy,
+    failed: Environment,
+) -> str | None:
+    """When one layer alone cannot be resolved on older Pythons but can on newer ones
+    (a docs or lint group needing a newer Python than the package), the line that says so
+    and the `requires-python` setting that fixes it; None otherwise."""
+    for layer in inputs.layer_names():
+        if layer == "base" or failed not in inputs.matrix(layer):
+            continue
+        others = tuple(root for root in roots_by_env[failed] if root.layer != layer)
+        if not _resolves(source, failed, others, policy):
+            continue
+        newer = [e for e in inputs.matrix(layer) if e.platform_name == failed.platform_name]
+        newer = [e for e in newer if e.python > failed.python]
+        working = [e for e in newer if _resolves(source, e, roots_by_env[e], policy)]
+        if not working or working[-1] != newer[-1]:
+            return None
+        lowest = min(e.python for e in working)
+        return (
+            f"layer {layer} needs Python >= {lowest} (it cannot be resolved on {failed}); "
+            f'add [tool.reqlock.layers.{layer}] requires-python = ">={lowest}" to pyproject.toml'
+        )
+    return None
+
+
+def _resolves(source: Source, env: Environment, roots: tuple[Root, ...], policy: Policy) -> bool:
+    try:
+        resolve_environment(source, env, roots, policy)
+    except ResolutionError:
+        return False
+    return True
 
 
 def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:

@@ -43,12 +43,10 @@ def merge_layer(
     via: dict[NormalizedName, set[str]] = {}
     for env in matrix:
         result = results[env]
-        names = result.closure(layer)
-        for name in names:
+        for name, parents in result.closure(layer).items():
             release = result.chosen[name]
             where.setdefault((name, release.version), set()).add(env)
             releases[(name, release.version)] = release
-            parents = {p for p in names if name in result.children.get(p, ())}
             via.setdefault(name, set()).update(parents)
             via[name].update(result.root_labels.get((layer, name), ()))
     lines = []

@@ -71,7 +71,8 @@ def _kind(bare: str, editable: bool, is_path: bool, is_archive: bool) -> Kind:
     """What pip would do with the line: only "named" and "url" can be hash-locked."""
     if editable:
         return "editable"
-    if bare.startswith(VCS_SCHEMES):
+    target = bare.split("@", 1)[1].strip() if " @ " in bare else bare  # `name @ url`
+    if bare.startswith(VCS_SCHEMES) or target.startswith(VCS_SCHEMES):
         return "vcs"
     if is_path:
         return "local"

@@ -25,6 +25,14 @@ from pipx_lockext.provider import PYTHON, Candidate, Need, Policy, Provider, Sou
 MAX_ROUNDS = 20_000
 
 
+class EnvironmentConflict(ResolutionError):
+    """Resolution impossible in one environment (exit 3), which it names."""
+
+    def __init__(self, message: str, env: Environment) -> None:
+        super().__init__(message)
+        self.env = env
+
+
 @dataclass(frozen=True)
 class Root:
     """A requirement a layer declares, as the resolver gets it."""
@@ -45,23 +53,37 @@ class EnvResolution:
 
     env: Environment
     chosen: Mapping[NormalizedName, Release]
-    children: Mapping[NormalizedName, frozenset[NormalizedName]]
-    """Project name to the names it depends on (extras folded into their project)."""
-    layer_roots: Mapping[str, frozenset[NormalizedName]]
-    """Layer to the names its own roots (its includes' too) ask for here."""
+    children: Mapping[str, frozenset[str]]
+    """Identifier (`name` or `name[extra]`) to the identifiers it depends on: an extra's
+    dependencies belong to the layers that asked for that extra, not to every layer
+    holding the plain project."""
+    layer_roots: Mapping[str, frozenset[str]]
+    """Layer to the identifiers its own roots (its includes' too) ask for here."""
     root_labels: Mapping[tuple[str, NormalizedName], frozenset[str]] = field(default_factory=dict)
     """(layer, name) to the labels of the roots that ask for it ("group dev")."""
 
-    def closure(self, layer: str) -> frozenset[NormalizedName]:
-        """Every project a layer needs here: its roots and all they depend on."""
-        seen: set[NormalizedName] = set()
+    def closure(self, layer: str) -> dict[NormalizedName, set[NormalizedName]]:
+        """Every project a layer needs here (its roots and all they depend on), each
+        with the names of the projects in the closure that depend on it."""
+        parents: dict[NormalizedName, set[NormalizedName]] = {}
+        seen: set[str] = set()
         todo = list(self.layer_roots.get(layer, ()))
         while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                todo.extend(self.children.get(name, ()))
-        return frozenset(seen)
+            identifier = todo.pop()
+            if identifier in seen:
+                continue
+            seen.add(identifier)
+            name = _name_of(identifier)
+            parents.setdefault(name, set())
+            for child in self.children.get(identifier, ()):
+                if _name_of(child) != name:
+                    parents.setdefault(_name_of(child), set()).add(name)
+                todo.append(child)
+        return parents
+
+
+def _name_of(identifier: str) -> NormalizedName:
+    return NormalizedName(identifier.split("[", 1)[0])
 
 
 def resolve_matrix(
@@ -70,17 +92,68 @@ def resolve_matrix(
     policy: Policy,
     existing: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
 ) -> dict[Environment, EnvResolution]:
-    """Resolve every environment, oldest Python first."""
+    """Resolve every environment, oldest Python first, each preferring what the ones
+    before it chose; then converge (see `_converge`)."""
+    existing = existing or {}
     results: dict[Environment, EnvResolution] = {}
     earlier: dict[NormalizedName, Version] = {}
     projects: dict[NormalizedName, Project] = {}
     for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
-        preferred = {**earlier, **(existing or {}).get(env, {})}
+        preferred = {**earlier, **existing.get(env, {})}
         env_policy = replace(policy, preferred=preferred)
         result = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
         results[env] = result
         earlier.update({name: rel.version for name, rel in result.chosen.items()})
+    _converge(
+        results,
+        source=source,
+        roots_by_env=roots_by_env,
+        policy=policy,
+        existing=existing,
+        projects=projects,
+    )
     return results
+
+
+def _converge(
+    results: dict[Environment, EnvResolution],
+    *,
+    source: Source,
+    roots_by_env: Mapping[Environment, tuple[Root, ...]],
+    policy: Policy,
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]],
+    projects: dict[NormalizedName, Project],
+) -> None:
+    """One version everywhere when one version serves: an environment resolved early
+    cannot know that a later one will only take an older release (no wheel for Windows
+    in the newest, say). So each project that ended up with several versions is offered
+    again at the oldest of them, in the environments that chose another, and a new
+    resolution is kept when it brings those environments closer to one version."""
+    chosen: dict[NormalizedName, set[Version]] = {}
+    for result in results.values():
+        for name, release in result.chosen.items():
+            chosen.setdefault(name, set()).add(release.version)
+    unified = {name: min(versions) for name, versions in chosen.items() if len(versions) > 1}
+    if not unified:
+        return
+    for env, result in sorted(results.items()):
+        before = _agreement(result, unified)
+        if before == sum(1 for name in unified if name in result.chosen):
+            continue
+        own = {name: release.version for name, release in result.chosen.items()}
+        preferred = {**own, **unified, **existing.get(env, {})}
+        env_policy = replace(policy, preferred=preferred)
+        again = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
+        if _agreement(again, unified) > before:
+            results[env] = again
+
+
+def _agreement(result: EnvResolution, unified: Mapping[NormalizedName, Version]) -> int:
+    return sum(
+        1
+        for name, v in unified.items()
+        if name in result.chosen and result.chosen[name].version == v
+    )
 
 
 def resolve_environment(
@@ -104,7 +177,7 @@ def resolve_environment(
             [root.need for root in active], max_rounds=MAX_ROUNDS
         )
     except ResolutionImpossible as exc:
-        raise ResolutionError(explain(exc.causes, provider, env)) from None
+        raise EnvironmentConflict(explain(exc.causes, provider, env), env) from None
     except ResolutionTooDeep:
         raise ResolutionError(
             f"{env}: gave up after {MAX_ROUNDS} rounds of backtracking; "
@@ -119,20 +192,20 @@ def _collect(env: Environment, roots: list[Root], result: object) -> EnvResoluti
     chosen = {
         c.name: c.release for c in mapping.values() if c.name != PYTHON and c.release is not None
     }
-    children: dict[NormalizedName, set[NormalizedName]] = {}
-    for key, candidate in mapping.items():
-        kids = {mapping[k].name for k in graph.iter_children(key) if mapping[k].name != PYTHON}
-        children.setdefault(candidate.name, set()).update(kids - {candidate.name})
-    layer_roots: dict[str, set[NormalizedName]] = {}
+    children = {
+        key: frozenset(k for k in graph.iter_children(key) if mapping[k].name != PYTHON)
+        for key in mapping
+    }
+    layer_roots: dict[str, set[str]] = {}
     labels: dict[tuple[str, NormalizedName], set[str]] = {}
     for root in roots:
-        layer_roots.setdefault(root.layer, set()).add(root.need.name)
+        layer_roots.setdefault(root.layer, set()).add(root.need.identifier)
         labels.setdefault((root.layer, root.need.name), set()).add(root.need.parent)
     return EnvResolution(
         env,
         chosen,
-        {name: frozenset(kids) for name, kids in children.items()},
-        {layer: frozenset(names) for layer, names in layer_roots.items()},
+        children,
+        {layer: frozenset(ids) for layer, ids in layer_roots.items()},
         {key: frozenset(value) for key, value in labels.items()},
     )
 
@@ -148,6 +221,8 @@ def explain(causes: Iterable[object], provider: Provider, env: Environment) -> s
         by_name.setdefault(need.name, []).append(f"{shown} (from {asker})")
     parts = []
     for name, asks in sorted(by_name.items()):
+        for constraint in provider.policy.constraints.get(name, ()):
+            asks.append(f"the constraint {constraint.text} (from {constraint.parent})")
         what = "the Python version" if name == PYTHON else name
         parts.append(f"no version of {what} satisfies {' and '.join(asks)}")
         if name != PYTHON:
