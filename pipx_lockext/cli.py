@@ -184,6 +184,31 @@ def _binary(name: str) -> str:
     help="Lock for these platforms (linux-x86_64, macos-arm64, windows-x86_64, …).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the changes as a diff; write nothing.")
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="pip-compile mode: the file to write from the SRC files given as arguments.",
+)
+@click.option(
+    "--extra", "extras", multiple=True, help="pip-compile mode: extras of pyproject.toml."
+)
+@click.option(
+    "--all-extras", is_flag=True, help="pip-compile mode: every extra of pyproject.toml."
+)
+@click.option(
+    "-c",
+    "--constraint",
+    "constraints",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="pip-compile mode: constraints file (repeatable).",
+)
+@click.option("--no-header", is_flag=True, help="pip-compile mode: leave out the header comments.")
+@click.option("--no-annotate", is_flag=True, help="pip-compile mode: leave out the # via lines.")
+@click.option(
+    "--generate-hashes", is_flag=True, hidden=True, help="Accepted for pip-compile: always on."
+)
 @index_options
 @common_options
 def compile_command(  # click passes every option by keyword
@@ -205,9 +230,14 @@ def compile_command(  # click passes every option by keyword
     declares; each lock pins every package with ==, lists the sha256 of every file of the
     release, and carries markers where pins differ between environments. Unchanged inputs
     and no upgrade or index flag: nothing is fetched and the locks are reported up to date.
+
+    pip-compile mode, for teams migrating: `reqlock compile requirements.in -o
+    requirements.txt` means `pip-compile --generate-hashes` (for this interpreter, unless
+    --python/--platform ask for more).
     """
     from pipx_lockext.compiling import CompileOptions, compile_project  # noqa: PLC0415
 
+    wanted = _pip_compile_mode(layers, flags)
     cache_dir, refresh, offline = (
         flags.pop("cache_dir"),
         flags.pop("refresh"),
@@ -225,7 +255,34 @@ def compile_command(  # click passes every option by keyword
         refresh=refresh,
         offline=offline,
     )
+    if wanted is not None:
+        from pipx_lockext.pipcompat import compile_files  # noqa: PLC0415
+
+        cwd = project.resolve() if project else Path.cwd()
+        _render_compile(compile_files(cwd, wanted, options), quiet)
+        return
     _render_compile(compile_project(_root(project), options), quiet)
+
+
+def _pip_compile_mode(layers: tuple[str, ...], flags: dict[str, Any]) -> Any:
+    """PipCompileOptions when the arguments are files or -o is given, else None."""
+    output = flags.pop("output_file")
+    extras, all_extras = flags.pop("extras"), flags.pop("all_extras")
+    constraints, header = flags.pop("constraints"), not flags.pop("no_header")
+    annotate = not flags.pop("no_annotate")
+    flags.pop("generate_hashes")
+    files = [a for a in layers if a.endswith((".in", ".txt", ".toml")) or Path(a).is_file()]
+    if output is None and not files:
+        if extras or all_extras or constraints or not header or not annotate:
+            raise click.UsageError("--extra, -c, --no-header and --no-annotate need SRC files")
+        return None
+    if len(files) != len(layers) or not files:
+        raise click.UsageError("pip-compile mode takes SRC files only (not layer names)")
+    from pipx_lockext.pipcompat import PipCompileOptions  # noqa: PLC0415
+
+    return PipCompileOptions(
+        tuple(Path(f) for f in files), output, extras, all_extras, constraints, header, annotate
+    )
 
 
 def _render_compile(result: Any, quiet: bool) -> None:

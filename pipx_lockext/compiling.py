@@ -85,7 +85,7 @@ def compile_project(root: Path, options: CompileOptions) -> CompileResult:
         if stamped:
             remember(inputs, check_texts(inputs, old))
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
-    outcome = _resolve(inputs, options, parsed)
+    outcome = resolve_locks(inputs, options, parsed)
     texts, summaries = {}, []
     for layer in layers:
         lock = outcome.locks[layer]
@@ -103,7 +103,7 @@ def compile_project(root: Path, options: CompileOptions) -> CompileResult:
     return CompileResult(False, changes, tuple(summaries), outcome.warnings, options.dry_run)
 
 
-def _resolve(
+def resolve_locks(
     inputs: ProjectInputs, options: CompileOptions, parsed: Mapping[str, ParsedLock]
 ) -> LockOutcome:
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
