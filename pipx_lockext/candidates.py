@@ -36,6 +36,8 @@ class Release:
     """Every file of the release on the index (all platforms: the lock hashes them all)."""
     usable: tuple[DistFile, ...]
     """The files that install in this environment, wheels first."""
+    direct: bool = False
+    """Named by a direct URL (`name @ https://…`), not found on an index."""
 
     @property
     def yanked(self) -> str | None:

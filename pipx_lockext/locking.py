@@ -19,7 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from pipx_lockext.dependencies import Dependency
-from pipx_lockext.digest import input_digest
+from pipx_lockext.digest import input_digest, without_credentials
 from pipx_lockext.environments import Environment, describe_matrix
 from pipx_lockext.errors import ProblemCollector, ResolutionError
 from pipx_lockext.indexpages import DistFile
@@ -41,8 +41,6 @@ NOT_LOCKABLE = {
     "editable": "an editable requirement cannot be hash-locked (pip's hash-checking mode "
     "refuses it); reqlock sync installs the project itself editable",
     "local": "a local directory cannot be hash-locked; build it into a wheel or publish it",
-    "url": "direct URL requirements are not supported by reqlock compile yet; "
-    "publish the archive to an index or find-links directory",
 }
 
 
@@ -188,7 +186,7 @@ def _expand(
         out.add(dep.where, NOT_LOCKABLE[dep.kind], dep.text)
         return
     extras: tuple[str, ...] = dep.extras
-    if dep.kind == "named" and (dep.name is None or dep.name != inputs.name):
+    if dep.kind in {"named", "url"} and (dep.name is None or dep.name != inputs.name):
         yield dep
         return
     if dep.kind == "named" and dep.requirement is not None:
@@ -221,6 +219,7 @@ def _lock(
             line.marker,
             tuple(sorted({hasher.sha256(f) for f in line.release.files})),
             line.via,
+            without_credentials(line.release.files[0].url) if line.release.direct else None,
         )
         for line in merge_layer(layer, matrix, results)
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -24,6 +25,7 @@ from pipx_lockext.environments import (
     PythonVersion,
     build_matrix,
 )
+from pipx_lockext.indexpages import parse_filename
 
 WRITTEN_OPTIONS = ("--index-url", "--extra-index-url", "--find-links")
 """The only option lines reqlock writes (and so the only ones a lock may hold)."""
@@ -41,6 +43,8 @@ class LockedPin:
     line: int
     """1-based line where the requirement starts."""
     via: tuple[str, ...] = ()
+    url: str | None = None
+    """For `name @ https://…/archive`, the URL."""
 
     def applies(self, env: Environment) -> bool:
         return self.marker is None or self.marker.evaluate({**env.markers, "extra": ""})
@@ -156,16 +160,17 @@ def _pin(
     line: int, logical: str, via: tuple[str, ...], problems: list[LockProblem]
 ) -> LockedPin | None:
     requirement, hashes = _split_hashes(logical)
-    if requirement.startswith(("-e ", "--editable")) or "://" in requirement:
-        problems.append(LockProblem(line, f"not a pinned index requirement: {requirement!r}"))
-        return None
     try:
         req = Requirement(requirement)
     except InvalidRequirement as exc:
         reason = str(exc).splitlines()[0]
         problems.append(LockProblem(line, f"invalid requirement ({reason}): {requirement!r}"))
         return None
-    version = _exact_version(req)
+    version = _url_version(req) if req.url else _exact_version(req)
+    if req.url and version is None:
+        what = "not a pinned requirement (only an http(s) archive of the project may be named)"
+        problems.append(LockProblem(line, f"{req.name}: {what}: {requirement!r}"))
+        return None
     if version is None:
         problems.append(LockProblem(line, f"{req.name} is not pinned with ==: {requirement!r}"))
         return None
@@ -177,7 +182,19 @@ def _pin(
             good.append(digest)
     if not good:
         problems.append(LockProblem(line, f"{req.name}=={version} has no --hash=sha256:"))
-    return LockedPin(canonicalize_name(req.name), version, req.marker, tuple(good), line, via)
+    name = canonicalize_name(req.name)
+    return LockedPin(name, version, req.marker, tuple(good), line, via, req.url)
+
+
+def _url_version(req: Requirement) -> Version | None:
+    """The version a direct archive URL's file name says, for an http(s) archive only
+    (the hash protects its bytes; VCS and local paths cannot be hash-locked)."""
+    if not req.url or not req.url.startswith(("https://", "http://")):
+        return None
+    parsed = parse_filename(unquote(urlsplit(req.url).path.rsplit("/", 1)[-1]))
+    if parsed is None or parsed.name != canonicalize_name(req.name):
+        return None
+    return parsed.version
 
 
 def _split_hashes(logical: str) -> tuple[str, list[str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -51,12 +52,14 @@ class Need:
     """"django 5.0.1" for a dependency, or a root's label such as "group dev"."""
     text: str = ""
     """The requirement as written, for messages."""
+    url: str | None = None
+    """A direct URL to an archive (`name @ https://…/name-1.0-py3-none-any.whl`)."""
 
     @classmethod
     def of(cls, req: Requirement, parent: str) -> Need:
         extras = frozenset(canonicalize_name(e) for e in req.extras)
-        text = str(Requirement(str(req).split(";", 1)[0]))
-        return cls(canonicalize_name(req.name), req.specifier, extras, parent, text)
+        text = str(req).split(" ;", 1)[0].split(";", 1)[0]
+        return cls(canonicalize_name(req.name), req.specifier, extras, parent, text, req.url)
 
     @property
     def identifier(self) -> str:
@@ -157,6 +160,9 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         name, extras = needs[0].name, needs[0].extras
         if name == PYTHON:
             return [Candidate(PYTHON, self.env.full_version)]
+        urls = {n.url for n in needs if n.url}
+        if urls:
+            return self._direct(name, extras, needs, urls)
         specs = [n.specifier for n in needs]
         specs += [c.specifier for c in self.policy.constraints.get(name, ())]
         excluded = {c.version for c in incompatibilities[identifier]}
@@ -192,6 +198,24 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
 
         return matches
 
+    def _direct(
+        self,
+        name: NormalizedName,
+        extras: frozenset[NormalizedName],
+        needs: list[Need],
+        urls: set[str],
+    ) -> list[Candidate]:
+        """The one candidate a direct URL allows (none when two URLs disagree or a
+        specifier excludes its version: resolvelib then reports the conflict)."""
+        if len(urls) > 1:
+            return []
+        release = direct_release(name, urls.pop())
+        if release is None or not all(
+            n.specifier.contains(release.version, prereleases=True) for n in needs
+        ):
+            return []
+        return [Candidate(name, release.version, extras, release)]
+
     def _preferred(
         self, name: NormalizedName, offer: Offer, fits: Callable[[Release], bool]
     ) -> Release | None:
@@ -205,6 +229,8 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         return chosen if _as_good(chosen, newest) else None
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
+        if requirement.url and (candidate.release is None or not candidate.release.direct):
+            return False
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
     def get_dependencies(self, candidate: Candidate) -> list[Need]:
@@ -228,6 +254,18 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
                 needs.append(Need.of(req, parent))
         self.source.prefetch(n.name for n in needs if n.name != PYTHON)
         return needs
+
+
+def direct_release(name: NormalizedName, url: str) -> Release | None:
+    """A release made of the one archive a direct URL names (None: its file name is not
+    a wheel's or an sdist's of that project). A `#sha256=` fragment is its hash."""
+    base, _, fragment = url.partition("#")
+    filename = unquote(urlsplit(base).path.rsplit("/", 1)[-1])
+    sha = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
+    file = DistFile(filename, base, sha)
+    if file.parsed is None or file.parsed.name != name:
+        return None
+    return Release(name, file.parsed.version, (file,), (file,), direct=True)
 
 
 def _as_good(preferred: Release, newest: Release) -> bool:

@@ -280,3 +280,18 @@ def test_why_shows_the_chains_to_the_roots(project, reqlock):
     result = reqlock("why", "winonly", "--project", root)
     assert "winonly==1.0 <- tool==3.0 <- group dev" in result.out
     assert reqlock("why", "nothing", "--project", root).code == 1
+
+
+def test_a_direct_url_to_an_archive_is_locked_with_its_hash(make_project, fake_index, reqlock):
+    index = fake_index(RELEASES)
+    wheel = next(name for name in index.files if name.startswith("app_dep-1.0-"))
+    url = index.file_url(wheel)
+    text = PYPROJECT.format(url=index.url).replace('"tool"', f'"app-dep @ {url}"')
+    root = make_project({"pyproject.toml": text})
+    result = reqlock("compile", "--project", root)
+    assert result.code == 0, result.err
+    dev = (root / "requirements/dev.lock.txt").read_text()
+    line = f"app-dep @ {url} \\\n    --hash=sha256:{index.files[wheel].sha256}\n"
+    assert line in dev
+    assert "app-dep==" not in dev  # one pin, the URL's, shared with base's plain app-dep
+    assert reqlock("check", "--project", root).code == 0
