@@ -7,7 +7,6 @@ cheap and light commands never load heavy ones.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ import click
 
 from pipx_lockext import __version__
 from pipx_lockext.errors import ReqlockError
+from pipx_lockext.launcher import report_check, report_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -323,13 +323,9 @@ def check_command(project: Path | None, quiet: bool, verbose: bool) -> None:
     """
     from pipx_lockext.checking import check_project  # noqa: PLC0415
 
-    result = check_project(_root(project))
-    for finding in result.findings:
-        click.echo(f"{finding}", err=True)
-    if not result.ok:
-        raise click.exceptions.Exit(1)
-    if not quiet:
-        click.echo(f"locks are fresh: {', '.join(result.layers)}", err=True)
+    code = report_check(check_project(_root(project)), quiet)
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @cli.command("why")
@@ -380,11 +376,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except ReqlockError as exc:
-        if verbose:
-            traceback.print_exc()
-        for line in exc.messages():
-            click.echo(f"error: {line}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(report_error(exc, verbose))
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms
 from packaging.version import Version
+
+if TYPE_CHECKING:
+    from packaging.tags import Tag
 
 DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 """The versions the SPEC's default matrix draws from, filtered by `requires-python`."""
@@ -31,7 +34,10 @@ def _manylinux(arch: str) -> tuple[str, ...]:
 
 def _macos(arch: str) -> tuple[str, ...]:
     # What pip accepts on macOS 15 (packaging's own list): arm64 machines also take
-    # universal2 wheels built for 10.x, as cryptography ships them.
+    # universal2 wheels built for 10.x, as cryptography ships them. Imported here:
+    # packaging.tags is slow to import, and `check` never needs wheel tags.
+    from packaging.tags import mac_platforms  # noqa: PLC0415
+
     return tuple(mac_platforms((15, 0), arch))
 
 
@@ -44,26 +50,39 @@ class Platform:
     platform_system: str
     os_name: str
     platform_machine: str
-    platform_tags: tuple[str, ...]
-    """Wheel platform tags that install here, most specific first."""
+    wheel_family: str
+    """How its wheel platform tags are made: "manylinux", "macos" or "fixed"."""
+    wheel_arch: str
+    """The machine in wheel tags (or, for "fixed", the tags themselves, space-separated)."""
+
+    @cached_property
+    def platform_tags(self) -> tuple[str, ...]:
+        """Wheel platform tags that install here, most specific first (computed when
+        first needed: `check` never needs them)."""
+        if self.wheel_family == "manylinux":
+            return _manylinux(self.wheel_arch)
+        if self.wheel_family == "macos":
+            return _macos(self.wheel_arch)
+        return tuple(self.wheel_arch.split())
 
 
 PLATFORMS: dict[str, Platform] = {
     p.name: p
     for p in (
-        Platform("linux-x86_64", "linux", "Linux", "posix", "x86_64", _manylinux("x86_64")),
-        Platform("linux-aarch64", "linux", "Linux", "posix", "aarch64", _manylinux("aarch64")),
+        Platform("linux-x86_64", "linux", "Linux", "posix", "x86_64", "manylinux", "x86_64"),
+        Platform("linux-aarch64", "linux", "Linux", "posix", "aarch64", "manylinux", "aarch64"),
         Platform(
             "linux-musl-x86_64",
             "linux",
             "Linux",
             "posix",
             "x86_64",
-            ("musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "linux_x86_64"),
+            "fixed",
+            "musllinux_1_2_x86_64 musllinux_1_1_x86_64 linux_x86_64",
         ),
-        Platform("macos-arm64", "darwin", "Darwin", "posix", "arm64", _macos("arm64")),
-        Platform("macos-x86_64", "darwin", "Darwin", "posix", "x86_64", _macos("x86_64")),
-        Platform("windows-x86_64", "win32", "Windows", "nt", "AMD64", ("win_amd64",)),
+        Platform("macos-arm64", "darwin", "Darwin", "posix", "arm64", "macos", "arm64"),
+        Platform("macos-x86_64", "darwin", "Darwin", "posix", "x86_64", "macos", "x86_64"),
+        Platform("windows-x86_64", "win32", "Windows", "nt", "AMD64", "fixed", "win_amd64"),
     )
 }
 
@@ -128,6 +147,8 @@ class Environment:
     def supported_tags(self) -> frozenset[Tag]:
         """Wheel tags CPython of this version installs on this platform (as pip computes
         them there: the interpreter's own ABI, abi3 and none, then pure-Python tags)."""
+        from packaging.tags import compatible_tags, cpython_tags  # noqa: PLC0415 - slow import
+
         version = (self.python.major, self.python.minor)
         platforms = list(self.platform.platform_tags)
         native = cpython_tags(version, platforms=platforms)

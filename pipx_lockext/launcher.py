@@ -1,6 +1,7 @@
 """The `reqlock` entry point (shell, the CLI's front door): answers `check` and an
-unchanged `compile` from a freshness stamp before click, packaging or tomllib are even
-imported, and hands everything else to `cli.main`.
+unchanged `compile` before click is imported — from a freshness stamp when the files have
+not changed since they were last found fresh, else (`check`) by checking them — and hands
+everything else to `cli.main`.
 
 Only the plain forms take the shortcut (`reqlock check|compile [-q] [--project DIR]`); any
 other argument, or a stamp that no longer matches the files, goes the full way.
@@ -10,6 +11,12 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipx_lockext.checking import CheckResult
+    from pipx_lockext.errors import ReqlockError
 
 MESSAGES = {
     "compile": "locks are up to date (inputs unchanged; nothing fetched)",
@@ -18,18 +25,23 @@ MESSAGES = {
 
 
 def main() -> None:
-    answer = shortcut(sys.argv[1:])
-    if answer is not None:
-        if answer:
-            sys.stderr.write(answer + "\n")
-        raise SystemExit(0)
+    plain = plain_form(sys.argv[1:])
+    if plain is not None:
+        command, quiet, root = plain
+        answer = from_stamp(command, quiet, root)
+        if answer is not None:
+            if answer:
+                sys.stderr.write(answer + "\n")
+            raise SystemExit(0)
+        if command == "check" and root is not None:
+            raise SystemExit(check(root, quiet))
     from pipx_lockext.cli import main as cli_main  # noqa: PLC0415 - only when needed
 
     cli_main()
 
 
-def shortcut(args: list[str]) -> str | None:
-    """The message of a command the stamp answers ("" when quiet), else None."""
+def plain_form(args: list[str]) -> tuple[str, bool, str | None] | None:
+    """(command, quiet, project root or None when none is found) for the plain forms."""
     if not args or args[0] not in MESSAGES:
         return None
     quiet, project = False, None
@@ -46,7 +58,53 @@ def shortcut(args: list[str]) -> str | None:
     from pipx_lockext import stamp  # noqa: PLC0415 - light, but not needed for other commands
 
     root = os.path.abspath(project) if project else stamp.find_project(os.getcwd())
-    layers = stamp.fresh_layers(root) if root and os.path.isdir(root) else None
+    return args[0], quiet, root if root and os.path.isdir(root) else None
+
+
+def shortcut(args: list[str]) -> str | None:
+    """The message of a command the stamp answers ("" when quiet), else None."""
+    plain = plain_form(args)
+    return None if plain is None else from_stamp(*plain)
+
+
+def from_stamp(command: str, quiet: bool, root: str | None) -> str | None:
+    from pipx_lockext import stamp  # noqa: PLC0415
+
+    layers = stamp.fresh_layers(root) if root else None
     if layers is None:
         return None
-    return "" if quiet else MESSAGES[args[0]].format(layers=", ".join(layers))
+    return "" if quiet else MESSAGES[command].format(layers=", ".join(layers))
+
+
+def check(root: str, quiet: bool) -> int:
+    """`reqlock check` without click (pre-commit runs it on every commit)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from pipx_lockext.checking import check_project  # noqa: PLC0415
+    from pipx_lockext.errors import ReqlockError  # noqa: PLC0415
+
+    try:
+        result = check_project(Path(root))
+    except ReqlockError as exc:
+        return report_error(exc, verbose=False)
+    return report_check(result, quiet)
+
+
+def report_check(result: CheckResult, quiet: bool) -> int:
+    """Print what check found; its exit code."""
+    for finding in result.findings:
+        sys.stderr.write(f"{finding}\n")
+    if not result.ok:
+        return 1
+    if not quiet:
+        sys.stderr.write(MESSAGES["check"].format(layers=", ".join(result.layers)) + "\n")
+    return 0
+
+
+def report_error(exc: ReqlockError, verbose: bool) -> int:
+    """Print an error, one line per problem (the traceback too with -v); its exit code."""
+    if verbose:
+        traceback.print_exc()
+    for line in exc.messages():
+        sys.stderr.write(f"error: {line}\n")
+    return exc.exit_code

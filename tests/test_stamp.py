@@ -92,3 +92,24 @@ def test_the_shortcut_loads_neither_click_nor_packaging(project):
     )
     assert out.stdout.strip() == "0 []"
     assert out.stderr == "locks are fresh: base\n"
+
+
+def test_a_check_without_stamp_runs_without_click(project, tmp_path):
+    code = (
+        "import sys; from pipx_lockext.launcher import main\n"
+        "try: main()\n"
+        "except SystemExit as e: print(e.code, sorted({'click', 'resolvelib'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "check", "--project", str(project)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).parent.parent),
+            "REQLOCK_CACHE_DIR": str(tmp_path / "empty-cache"),
+        },
+    )
+    assert out.stdout.strip() == "1 []"
+    assert "requirements/base.lock.txt: no '# input-digest: sha256:…' header line" in out.stderr
