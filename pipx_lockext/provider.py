@@ -177,6 +177,8 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
                 and (release.yanked is None or release.version in pinned)
             )
 
+        self._prefetch_metadata(next((r for r in offer if fits(r)), None))
+
         def matches() -> Iterator[Candidate]:
             # Lazy: most resolutions take the first candidate, and deciding whether the
             # thousandth release of a project installs here is wasted work.
@@ -197,6 +199,12 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
                         yield Candidate(name, release.version, extras, release)
 
         return matches
+
+    def _prefetch_metadata(self, release: Release | None) -> None:
+        """Start fetching the likely pick's metadata now: resolvelib asks for it next."""
+        prefetch = getattr(self.source, "prefetch_metadata", None)
+        if release is not None and prefetch is not None:
+            prefetch([release.metadata_file])
 
     def _direct(
         self,

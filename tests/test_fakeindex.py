@@ -609,3 +609,11 @@ def test_pip_builds_an_sdist_only_release_with_the_in_tree_backend(
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert shown.stdout.strip() == "1.0"
+
+
+def test_the_sdist_backend_runs_on_every_python_pip_builds_with():
+    """pip runs the backend inside each fake sdist on the target interpreter, 3.8 too."""
+    import ast
+
+    source = (Path(__file__).parent / "fakeindex" / "backend.py").read_text()
+    ast.parse(source, feature_version=(3, 8))

@@ -23,13 +23,15 @@ import tarfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 TRUE_METADATA = "_backend/METADATA"
 """Where an sdist keeps the metadata its wheel gets, whatever PKG-INFO leaves out."""
 PURE_TAG = "py3-none-any"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 TAR_MTIME = 315532800  # 1980-01-01, the zip epoch, so both archive kinds agree
-Settings = Mapping[str, object] | None
+if TYPE_CHECKING:  # annotations only: pip runs this backend on Python 3.8 too
+    Settings = Mapping[str, object] | None
 
 
 def normalize(name: str) -> str:
@@ -85,13 +87,12 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
 
 def write_sdist(path: Path, base: str, files: Mapping[str, bytes]) -> None:
     """Write `files` under `base/` as a .tar.gz with no timestamps, owners or names leaking."""
-    with (
-        path.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
-        tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar,
-    ):
-        for name, data in sorted(files.items()):
-            tar.addfile(_tar_info(f"{base}/{name}", len(data)), io.BytesIO(data))
+    # Nested, not one parenthesized `with`: pip runs this file on Python 3.8 too.
+    with path.open("wb") as raw:  # noqa: SIM117
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+            with tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                for name, data in sorted(files.items()):
+                    tar.addfile(_tar_info(f"{base}/{name}", len(data)), io.BytesIO(data))
 
 
 def _tar_info(name: str, size: int) -> tarfile.TarInfo:
