@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from pipx_lockext.archives import (
@@ -76,9 +77,14 @@ class IndexRepository:
         offline: bool = False,
         refresh: bool = False,
         workers: int = 16,
+        speculate: bool = True,
     ) -> None:
         self.config, self.http, self.cache = config, http, cache
         self.offline, self.refresh = offline, refresh
+        self.speculate = speculate
+        """Fetch ahead what the resolver will most likely ask for next: the newest
+        release's metadata when a project's files arrive, the project pages of its
+        dependencies when metadata arrives. Only the time changes, never a result."""
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="reqlock-fetch")
         self._lock = threading.Lock()
         self._files: dict[str, Future[tuple[DistFile, ...]]] = {}
@@ -139,6 +145,8 @@ class IndexRepository:
                 if self.config.index_strategy == "first-index":
                     break
         found.extend(f for f in self._find_links() if f.parsed and f.parsed.name == name)
+        if self.speculate:
+            self.prefetch_metadata(_likely_metadata(found))
         return tuple(found)
 
     def _project_page(self, index: str, name: str) -> ProjectPage | None:
@@ -202,14 +210,19 @@ class IndexRepository:
 
     def _metadata(self, file: DistFile) -> CoreMetadata:
         data = self.cache.metadata(file.sha256) if self.cache and file.sha256 else None
+        fetched = data is None
         if data is None:
             data = self._fetch_metadata(file)
         try:
             meta = parse_metadata(data)
         except MetadataError as exc:
             raise BadDistribution(f"{file.filename}: {exc}") from None
-        if self.cache and file.sha256:
+        if fetched and self.cache and file.sha256:
             self.cache.store_metadata(file.sha256, data)
+        if self.speculate:
+            self.prefetch(
+                canonicalize_name(r.name) for r in meta.requires_dist if not _needs_extra(r)
+            )
         return meta
 
     def _fetch_metadata(self, file: DistFile) -> bytes:
@@ -268,6 +281,23 @@ class IndexRepository:
         _check_status(response, file.url)
         _check_hash(response.body, file.sha256, file.url)
         return response.body
+
+
+def _likely_metadata(files: list[DistFile]) -> list[DistFile]:
+    """The file whose metadata a resolver most likely needs first: a wheel of the newest
+    final, unyanked release, a pure one when there is one (no sdist: that may mean a
+    build)."""
+    releases = [f for f in files if f.parsed and f.yanked is None and f.parsed.kind == "wheel"]
+    finals = [f for f in releases if f.parsed and not f.parsed.version.is_prerelease]
+    if not finals:
+        return []
+    newest = max(f.parsed.version for f in finals if f.parsed)
+    mine = [f for f in finals if f.parsed and f.parsed.version == newest]
+    return [min(mine, key=lambda f: (not f.filename.endswith("-none-any.whl"), f.filename))]
+
+
+def _needs_extra(requirement: Requirement) -> bool:
+    return requirement.marker is not None and "extra" in str(requirement.marker)
 
 
 def _parse(page: CachedPage) -> ProjectPage:

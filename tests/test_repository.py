@@ -4,6 +4,7 @@ strategies and find-links."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ def repository(
         **options.pop("config", {}),
     )
     cache = Cache(tmp_path / "cache", clock or Clock())
+    # No fetching ahead: these tests count the requests each call makes.
+    options.setdefault("speculate", False)
     return IndexRepository(config, Http(config, sleep=lambda _: None), cache, **options)
 
 
@@ -180,3 +183,20 @@ def test_prefetch_gives_the_same_answers_in_the_same_order(fake_index: MakeIndex
     repo.prefetch(names)  # asking twice starts nothing new
     assert {n: repo.files(n) for n in names} == serial
     assert index.count("/simple/foo-bar/") == 2  # once per repository
+
+
+def test_fetching_ahead_brings_the_newest_metadata_and_the_dependencies_pages(
+    tmp_path, fake_index
+):
+    index = fake_index(RELEASES)
+    repo = repository(tmp_path, index.url, speculate=True)
+    repo.files("foo-bar")
+    for _ in range(100):  # the work runs in the pool; give it a moment
+        paths = {r.path for r in index.requests}
+        if "/simple/dep/" in paths:
+            break
+        time.sleep(0.05)
+    assert "/files/foo_bar-1.0-py3-none-any.whl.metadata" in paths
+    assert "/simple/dep/" in paths  # an unconditional dependency
+    assert "/simple/extra-thing/" not in paths  # only under an extra
+    repo.close()
