@@ -18,21 +18,23 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipx_lockext.netconfig import NetConfig
+from pipx_lockext.processes import Runner, run_process
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised by the 3.10 tox env
     import tomli as tomllib
 
+BUILD_TIMEOUT = 900.0
+"""Seconds a backend (or pip installing its build requirements) may take."""
+
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 LEGACY_REQUIRES = ("setuptools>=40.8.0",)
 """PEP 517's defaults for a project without `[build-system]`."""
 
-Runner = Callable[[Sequence[str], dict[str, str], Path], "subprocess.CompletedProcess[str]"]
 
 _HOOK = r"""
 import importlib, json, os, sys
@@ -57,15 +59,6 @@ with open(answer, "w") as handle:  # not stdout: backends print there
 
 class BuildError(RuntimeError):
     """The backend could not produce metadata; the message ends with its last output."""
-
-
-def run_process(
-    args: Sequence[str], env: dict[str, str], cwd: Path
-) -> subprocess.CompletedProcess[str]:
-    """The one way this module starts a process (tests pass a recording runner)."""
-    return subprocess.run(
-        list(args), env=env, cwd=cwd, capture_output=True, text=True, check=False, timeout=900
-    )
 
 
 def build_metadata(
@@ -170,7 +163,7 @@ def _install(
     if not requires:
         return
     args = [sys.executable, "-m", "pip", "install", "--quiet", *requires]
-    result = run(args, env, cwd)
+    result = run(args, env, cwd, timeout=BUILD_TIMEOUT)
     if result.returncode != 0:
         raise BuildError(f"{filename}: installing build requirements failed: {_tail(result)}")
 
@@ -179,7 +172,9 @@ def _hook(
     run: Runner, env: dict[str, str], source: Path, args: tuple[str, ...], filename: str
 ) -> list[str]:
     answer = source.parent / "answer.json"
-    result = run([sys.executable, "-c", _HOOK, *args, str(answer)], env, source)
+    result = run(
+        [sys.executable, "-c", _HOOK, *args, str(answer)], env, source, timeout=BUILD_TIMEOUT
+    )
     if result.returncode != 0:
         raise BuildError(f"{filename}: the build backend failed: {_tail(result)}")
     try:

@@ -28,11 +28,12 @@ EDGES = {
     "pipx_lockext.fsio", "pipx_lockext.loader", "pipx_lockext.reqfiles",
     "pipx_lockext.network", "pipx_lockext.cache", "pipx_lockext.pipconfig",
     "pipx_lockext.archives", "pipx_lockext.sdistbuild", "pipx_lockext.stamp",
+    "pipx_lockext.processes", "pipx_lockext.interpreters", "pipx_lockext.venvs",
 }  # fmt: skip
 SHELL = {
     "pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository",
     "pipx_lockext.compiling", "pipx_lockext.checking", "pipx_lockext.launcher",
-    "pipx_lockext.pipcompat",
+    "pipx_lockext.pipcompat", "pipx_lockext.syncing",
 }  # fmt: skip
 
 
