@@ -10,6 +10,7 @@ is rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -24,6 +25,8 @@ from packaging.version import InvalidVersion, Version
 from pipx_lockext.errors import LocalError
 from pipx_lockext.interpreters import Interpreter
 from pipx_lockext.processes import Runner
+
+MARKERS_FILE = "reqlock-markers.json"
 
 SEEDED = frozenset({"pip", "setuptools", "wheel"})
 """What virtualenv puts in a new venv; never counted as extraneous."""
@@ -115,11 +118,22 @@ class Venv:
 
     def markers(self, run: Runner) -> dict[str, str]:
         """The PEP 508 marker environment of the venv's Python (it may differ from the
-        lock's environments in a patch release or the machine)."""
+        lock's environments in a patch release or the machine). Kept in the venv, keyed
+        by the interpreter file's state, so that a no-op sync starts no Python either."""
+        key = _file_key(self.python)
+        cache = self.path / MARKERS_FILE
+        try:
+            saved = json.loads(cache.read_text(encoding="utf-8"))
+            if saved["key"] == key:
+                return dict(saved["markers"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
         result = run([str(self.python), "-I", "-c", _MARKERS])
         if result.returncode != 0:
             raise LocalError(f"{self.python}: does not run: {result.stderr.strip()[-300:]}")
         data: dict[str, str] = json.loads(result.stdout)
+        with contextlib.suppress(OSError):
+            cache.write_text(json.dumps({"key": key, "markers": data}), encoding="utf-8")
         return data
 
     def _site_packages(self) -> list[Path]:
@@ -129,6 +143,17 @@ class Venv:
             lib = self.path / "lib"
             candidates = sorted(lib.glob("python*/site-packages")) if lib.is_dir() else []
         return [c for c in candidates if c.is_dir()]
+
+
+def _file_key(path: Path) -> str:
+    """Identifies the interpreter file behind a venv's python (an in-place upgrade of
+    3.12.1 to 3.12.2 changes it)."""
+    try:
+        real = path.resolve()
+        stat = real.stat()
+    except OSError:
+        return ""
+    return f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _pyvenv_cfg(path: Path) -> dict[str, str]:
