@@ -453,6 +453,29 @@ def run_command(
     raise click.exceptions.Exit(rows[0].code)
 
 
+@cli.command("verify")
+@click.option("--against-index", is_flag=True, help="Check every hash against the index again.")
+@click.option("--installed", is_flag=True, help="Check each venv's files against their RECORD.")
+@common_options
+def verify_command(
+    against_index: bool, installed: bool, project: Path | None, quiet: bool, verbose: bool
+) -> None:
+    """Exit 0 when the locks are well formed (and, with the flags, every hash still holds);
+    1 when a lock is malformed; 5 when a hash does not match."""
+    from pipx_lockext.verifying import verify_project  # noqa: PLC0415
+
+    result = verify_project(_root(project), against_index=against_index, installed=installed)
+    if quiet:
+        return
+    said = f"{len(result.locks)} locks well formed ({result.pins} pins)"
+    if against_index:
+        said += f"; {result.hashes_checked} hashes match the index"
+    if installed:
+        venvs = ", ".join(result.venvs)
+        said += f"; {result.files_checked} installed files match their RECORD in {venvs}"
+    click.echo(said, err=True)
+
+
 @cli.group("python")
 def python_group() -> None:
     """Python interpreters on this machine."""

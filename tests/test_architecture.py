@@ -33,7 +33,7 @@ EDGES = {
 SHELL = {
     "pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository",
     "pipx_lockext.compiling", "pipx_lockext.checking", "pipx_lockext.launcher",
-    "pipx_lockext.pipcompat", "pipx_lockext.syncing",
+    "pipx_lockext.pipcompat", "pipx_lockext.syncing", "pipx_lockext.verifying",
 }  # fmt: skip
 
 
