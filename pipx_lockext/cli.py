@@ -261,7 +261,8 @@ def compile_command(  # click passes every option by keyword
         cwd = project.resolve() if project else Path.cwd()
         _render_compile(compile_files(cwd, wanted, options), quiet)
         return
-    _render_compile(compile_project(_root(project), options), quiet)
+    waiting = _context(quiet).progress
+    _render_compile(compile_project(_root(project), options, waiting), quiet)
 
 
 def _pip_compile_mode(layers: tuple[str, ...], flags: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ neither the resolver nor the HTTP client is imported. Nothing here prints or exi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from pipx_lockext.loader import load_project
 from pipx_lockext.lockfile import Pin, render
 from pipx_lockext.lockparse import ParsedLock, parse_lock
 from pipx_lockext.project import ProjectInputs
+from pipx_lockext.projectlock import project_lock
 from pipx_lockext.settings import IndexSettings
 
 if TYPE_CHECKING:
@@ -73,34 +74,43 @@ class CompileResult:
     dry_run: bool = False
 
 
-def compile_project(root: Path, options: CompileOptions) -> CompileResult:
+def compile_project(
+    root: Path, options: CompileOptions, waiting: Callable[[str], None] = lambda _m: None
+) -> CompileResult:
     """`reqlock compile [LAYER…]`."""
     inputs = with_matrix(load_project(root), options.pythons, options.platforms)
     layers = selected_layers(inputs, options.layers)
-    old = {layer: _read(lock_path(inputs, layer)) for layer in inputs.layer_names()}
-    parsed = {layer: parse_lock(text) for layer, text in old.items() if text is not None}
+    old, parsed = _existing(inputs)
     forced = options.upgrade or options.upgrade_packages or options.index is not None
     stamped = not (options.pythons or options.platforms or options.dry_run)
     if not forced and all(is_fresh(inputs, layer, parsed.get(layer)) for layer in layers):
         if stamped:
             remember(inputs, check_texts(inputs, old))
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
-    outcome = resolve_locks(inputs, options, parsed)
-    texts, summaries = {}, []
-    for layer in layers:
-        lock = outcome.locks[layer]
-        previous = parsed.get(layer)
-        if previous is not None:
-            check_kept_hashes(previous, lock.pins, inputs.lock_file(layer))
-        texts[lock_path(inputs, layer)] = render(lock)
-        summaries.append(summarize(inputs.lock_file(layer), previous, lock.pins))
-    changes = plan_changes(Path(inputs.root), texts)
-    if not options.dry_run:
-        replace_files({c.path: c.new for c in changes if c.changed})
+    with project_lock(Path(inputs.root), waiting):
+        old, parsed = _existing(inputs)  # another reqlock may have just written them
+        outcome = resolve_locks(inputs, options, parsed)
+        texts, summaries = {}, []
+        for layer in layers:
+            lock = outcome.locks[layer]
+            previous = parsed.get(layer)
+            if previous is not None:
+                check_kept_hashes(previous, lock.pins, inputs.lock_file(layer))
+            texts[lock_path(inputs, layer)] = render(lock)
+            summaries.append(summarize(inputs.lock_file(layer), previous, lock.pins))
+        changes = plan_changes(Path(inputs.root), texts)
+        if not options.dry_run:
+            replace_files({c.path: c.new for c in changes if c.changed})
     if stamped:
         now = {**old, **{layer: texts[lock_path(inputs, layer)] for layer in layers}}
         remember(inputs, check_texts(inputs, now))
     return CompileResult(False, changes, tuple(summaries), outcome.warnings, options.dry_run)
+
+
+def _existing(inputs: ProjectInputs) -> tuple[dict[str, str | None], dict[str, ParsedLock]]:
+    old = {layer: _read(lock_path(inputs, layer)) for layer in inputs.layer_names()}
+    parsed = {layer: parse_lock(text) for layer, text in old.items() if text is not None}
+    return old, parsed
 
 
 def resolve_locks(

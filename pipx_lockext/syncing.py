@@ -27,6 +27,7 @@ from pipx_lockext.loader import load_project
 from pipx_lockext.lockparse import ParsedLock, parse_lock
 from pipx_lockext.processes import Runner, run_process
 from pipx_lockext.project import ProjectInputs
+from pipx_lockext.projectlock import project_lock
 from pipx_lockext.venvs import SEEDED, Venv
 
 Progress = Callable[[str], None]
@@ -105,7 +106,8 @@ def sync_project(root: Path, options: SyncOptions, context: Context) -> tuple[Sy
     warnings = stale_warning(inputs, layer, lock)
     outcomes = []
     for target in targets(inputs, layer, options, context.find()):
-        outcome = sync_one(inputs, target, lock, options.reinstall, context)
+        with project_lock(Path(inputs.root), context.progress):
+            outcome = sync_one(inputs, target, lock, options.reinstall, context)
         outcomes.append(SyncOutcome(**{**outcome.__dict__, "warnings": warnings}))
     return tuple(outcomes)
 
@@ -121,7 +123,8 @@ def run_command(
     lock = read_lock(inputs, layer)
     rows = []
     for target in targets(inputs, layer, options, context.find()):
-        sync_one(inputs, target, lock, options.reinstall, context)
+        with project_lock(Path(inputs.root), context.progress):  # not while CMD runs
+            sync_one(inputs, target, lock, options.reinstall, context)
         if options.all_pythons:
             context.progress(f"==> Python {target.version}: {' '.join(command)}")
         start = time.perf_counter()

@@ -29,6 +29,7 @@ EDGES = {
     "pipx_lockext.network", "pipx_lockext.cache", "pipx_lockext.pipconfig",
     "pipx_lockext.archives", "pipx_lockext.sdistbuild", "pipx_lockext.stamp",
     "pipx_lockext.processes", "pipx_lockext.interpreters", "pipx_lockext.venvs",
+    "pipx_lockext.projectlock",
 }  # fmt: skip
 SHELL = {
     "pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository",
