@@ -62,7 +62,12 @@ def _index(index: IndexSettings) -> dict[str, object]:
         "index_strategy": index.index_strategy,
         "only_binary": sorted(index.only_binary),
         "pre": index.pre,
-    }
+    } | (
+        # Only when set, so that locks compiled before this setting existed stay fresh.
+        {"package_indexes": [[n, without_credentials(u)] for n, u in index.package_indexes]}
+        if index.package_indexes
+        else {}
+    )
 
 
 def index_lines(index: IndexSettings) -> tuple[str, ...]:
@@ -71,6 +76,10 @@ def index_lines(index: IndexSettings) -> tuple[str, ...]:
     lines = [f"--index-url {without_credentials(index.index_url)}"] if index.index_url else []
     lines += [f"--extra-index-url {without_credentials(u)}" for u in index.extra_index_urls]
     lines += [f"--find-links {without_credentials(u)}" for u in index.find_links]
+    # pip has no per-package index: the pinned ones join as extra indexes, which is safe
+    # under hash checking (pip installs only files whose hashes the lock lists).
+    pinned = dict.fromkeys(without_credentials(u) for _, u in index.package_indexes)
+    lines += [f"--extra-index-url {u}" for u in pinned if f"--extra-index-url {u}" not in lines]
     return tuple(lines)
 
 

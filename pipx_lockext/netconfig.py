@@ -37,11 +37,24 @@ class NetConfig:
     """Hosts (optionally `host:port`) reached over plain HTTP or unverified TLS."""
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
+    package_indexes: tuple[tuple[str, str], ...] = ()
+    """(canonical name, index URL) pairs: that package from that index only."""
 
     @property
     def indexes(self) -> tuple[str, ...]:
         """The simple indexes, in the order they are asked."""
         return () if self.no_index else (self.index_url, *self.extra_index_urls)
+
+    def indexes_for(self, name: str) -> tuple[str, ...]:
+        """The indexes asked for `name`: its pinned index alone, else every index."""
+        pinned = dict(self.package_indexes).get(name)
+        return (pinned,) if pinned else self.indexes
+
+    @property
+    def all_urls(self) -> tuple[str, ...]:
+        """Every URL that may carry credentials (for per-origin authentication)."""
+        pinned = tuple(url for _, url in self.package_indexes)
+        return (*self.indexes, *self.find_links, *pinned)
 
 
 def from_pip(options: Mapping[str, str]) -> NetConfig:
@@ -83,4 +96,6 @@ def with_project(config: NetConfig, index: IndexSettings) -> NetConfig:
         changes["extra_index_urls"] = index.extra_index_urls
     if index.find_links:
         changes["find_links"] = index.find_links
+    if index.package_indexes:
+        changes["package_indexes"] = index.package_indexes
     return replace(config, **changes)  # type: ignore[arg-type]  # keys are fields above

@@ -117,7 +117,7 @@ class Http:
         netrc_file: str | None = None,
         proxies: Mapping[str, str] | None = None,
     ) -> None:
-        urls = (*config.indexes, *config.find_links)
+        urls = config.all_urls
         self.credentials = Credentials(urls, netrc_file)
         self.config = config
         self._sleep = sleep

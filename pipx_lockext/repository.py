@@ -138,13 +138,14 @@ class IndexRepository:
 
     def _find(self, name: str) -> tuple[DistFile, ...]:
         found: list[DistFile] = []
-        for index in self.config.indexes:
+        for index in self.config.indexes_for(name):
             page = self._project_page(index, name)
             if page is not None and page.files:
                 found.extend(page.files)
                 if self.config.index_strategy == "first-index":
                     break
         found.extend(f for f in self._find_links() if f.parsed and f.parsed.name == name)
+        _same_bytes_everywhere(found)
         if self.speculate:
             self.prefetch_metadata(_likely_metadata(found))
         return tuple(found)
@@ -281,6 +282,19 @@ class IndexRepository:
         _check_status(response, file.url)
         _check_hash(response.body, file.sha256, file.url)
         return response.body
+
+
+def _same_bytes_everywhere(files: list[DistFile]) -> None:
+    """The same file name offered with two different hashes (by two indexes, or an index
+    and find-links) means one of them serves other bytes than it claims: refuse both."""
+    seen: dict[str, DistFile] = {}
+    for file in files:
+        other = seen.setdefault(file.filename, file)
+        if file.sha256 and other.sha256 and file.sha256 != other.sha256:
+            raise IntegrityError(
+                f"{file.filename}: {redact(other.url)} and {redact(file.url)} serve different "
+                f"bytes under the same name (sha256 {other.sha256} and {file.sha256})"
+            )
 
 
 def _likely_metadata(files: list[DistFile]) -> list[DistFile]:

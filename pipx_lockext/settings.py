@@ -36,6 +36,9 @@ class IndexSettings:
     only_binary: tuple[str, ...] = ()
     """Canonical names, or ":all:"."""
     pre: bool = False
+    package_indexes: tuple[tuple[str, str], ...] = ()
+    """(canonical name, index URL): the package comes from that index only, never from
+    another (a private package can then never be shadowed by a public one)."""
 
     def merged(self, other: IndexSettings) -> IndexSettings:
         """`other` (read later, e.g. from an .in file) added to or overriding these."""
@@ -48,6 +51,9 @@ class IndexSettings:
             else self.index_strategy,
             only_binary=_unique(self.only_binary + other.only_binary),
             pre=self.pre or other.pre,
+            package_indexes=tuple(
+                {**dict(self.package_indexes), **dict(other.package_indexes)}.items()
+            ),
         )
 
 
@@ -127,6 +133,7 @@ class _Reader:
 TOP_KEYS = (
     "source", "python", "platforms", "output-dir", "venv-dir", "index-url",
     "extra-index-url", "find-links", "index-strategy", "only-binary", "pre", "layers",
+    "package-index",
 )  # fmt: skip
 LAYER_KEYS = ("include-base", "extras", "requires-python")
 
@@ -149,6 +156,7 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         index_strategy=strategy,
         only_binary=tuple(_binary_name(n) for n in r.strings("only-binary") or ()),
         pre=bool(r.get("pre", bool, "true or false")),
+        package_indexes=_package_indexes(r),
     )
     pythons = r.strings("python", _python_problem)
     return Settings(
@@ -160,6 +168,19 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         index=index,
         layers=_parse_layers(r.get("layers", dict, "a table") or {}, file, out),
     )
+
+
+def _package_indexes(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """`[tool.reqlock.package-index]`: `name = "https://index/simple"`, sorted by name."""
+    table = r.get("package-index", dict, "a table of package = index URL") or {}
+    pairs = []
+    for name, url in table.items():
+        if not isinstance(url, str) or not url.startswith(("https://", "http://", "file:")):
+            where = r.where(f"package-index.{name}")
+            r.out.add(where, "must be the URL of a simple index", shown(url))
+            continue
+        pairs.append((canonicalize_name(name), url))
+    return tuple(sorted(pairs))
 
 
 def _binary_name(name: str) -> str:
