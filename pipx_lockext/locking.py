@@ -95,7 +95,8 @@ def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOu
         layer: _lock(inputs, layer, results, hasher, request.options)
         for layer in inputs.layer_names()
     }
-    return LockOutcome(locks, _yank_warnings(results, request.preferred, source))
+    warnings = _yank_warnings(results, request.preferred, source) + _sdist_warnings(results)
+    return LockOutcome(locks, warnings)
 
 
 def python_hint(
@@ -266,6 +267,31 @@ def _yank_warnings(
                     f"now {chosen.version}"
                 )
     return tuple(sorted(warnings))
+
+
+def _sdist_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, ...]:
+    """Each pin that installs from its sdist somewhere: pip builds it at install time, and
+    the build dependencies it fetches then are not hash-checked."""
+    where: dict[tuple[str, Version], list[Environment]] = {}
+    for env, result in results.items():
+        for name, release in result.chosen.items():
+            if not release.direct and not release.usable[0].filename.endswith(".whl"):
+                where.setdefault((name, release.version), []).append(env)
+    return tuple(
+        f"{name}=={version} has no wheel for {_describe_some(envs)}: pip "
+        "builds it from the sdist, and the build dependencies it fetches are not "
+        "hash-checked (--only-binary refuses sdists)"
+        for (name, version), envs in sorted(where.items())
+    )
+
+
+def _describe_some(envs: list[Environment]) -> str:
+    """Environments that need not form a full matrix, platform by platform."""
+    platforms = sorted({env.platform_name for env in envs})
+    return "; ".join(
+        describe_matrix(tuple(e for e in envs if e.platform_name == platform))
+        for platform in platforms
+    )
 
 
 def _yank_reason(files: tuple[DistFile, ...], name: str, version: Version) -> str | None:

@@ -90,17 +90,24 @@ class IndexRepository:
         self._files: dict[str, Future[tuple[DistFile, ...]]] = {}
         self._metadata_of: dict[str, Future[CoreMetadata]] = {}
         self._hashes: dict[str, Future[str]] = {}
+        self._closed = False
         self._links: tuple[DistFile, ...] | None = None
         self._links_lock = threading.Lock()
 
     def close(self) -> None:
+        """Stop: queued work is cancelled and running work starts nothing new."""
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def prefetch(self, names: Iterable[NormalizedName]) -> None:
+        if self._closed:
+            return
         for name in names:
             self._start(self._files, canonicalize_name(name), self._find)
 
     def prefetch_metadata(self, files: Iterable[DistFile]) -> None:
+        if self._closed:
+            return
         for file in files:
             self._start(self._metadata_of, file.url, self._metadata_work(file))
 

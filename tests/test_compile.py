@@ -295,3 +295,17 @@ def test_a_direct_url_to_an_archive_is_locked_with_its_hash(make_project, fake_i
     assert line in dev
     assert "app-dep==" not in dev  # one pin, the URL's, shared with base's plain app-dep
     assert reqlock("check", "--project", root).code == 0
+
+
+def test_pins_that_install_from_an_sdist_are_reported(make_project, fake_index, reqlock):
+    releases = [*RELEASES, Release("built", "1.0", wheels=("cp312-cp312-win_amd64",))]
+    index = fake_index(releases)
+    text = PYPROJECT.format(url=index.url).replace('"tool"', '"built"')
+    root = make_project({"pyproject.toml": text})
+    result = reqlock("compile", "--project", root)
+    assert result.code == 0, result.err
+    assert (
+        "warning: built==1.0 has no wheel for python 3.10, 3.12 on linux-x86_64; "
+        "python 3.10, 3.12 on macos-arm64; python 3.10 on windows-x86_64: pip builds it "
+        "from the sdist, and the build dependencies it fetches are not hash-checked"
+    ) in result.err
