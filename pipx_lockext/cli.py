@@ -371,8 +371,11 @@ def venv_options(func: F) -> F:
 def _context(quiet: bool) -> Any:
     from pipx_lockext.syncing import Context  # noqa: PLC0415
 
+    def say(message: str) -> None:
+        click.echo(message, err=True)
+
     show = not quiet and sys.stderr.isatty()
-    return Context(progress=(lambda message: click.echo(message, err=True)) if show else _quiet)
+    return Context(progress=say if show else _quiet, announce=_quiet if quiet else say)
 
 
 def _quiet(_message: str) -> None:

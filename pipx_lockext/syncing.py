@@ -93,6 +93,9 @@ class Context:
     run: Runner = run_process
     finder: Finder | None = None
     progress: Progress = lambda _message: None
+    """Work under way (venv creation, installs): silent in pipes and with -q."""
+    announce: Progress = lambda _message: None
+    """What the user must see even in CI logs: which Python a command's output is from."""
 
     def find(self) -> Finder:
         return self.finder or Finder.here()
@@ -126,7 +129,7 @@ def run_command(
         with project_lock(Path(inputs.root), context.progress):  # not while CMD runs
             sync_one(inputs, target, lock, options.reinstall, context)
         if options.all_pythons:
-            context.progress(f"==> Python {target.version}: {' '.join(command)}")
+            context.announce(f"==> Python {target.version}: {' '.join(command)}")
         start = time.perf_counter()
         done = context.run(command, venv_environ(target.venv), Path(inputs.root), capture=False)
         rows.append(RunRow(target.version, done.returncode, time.perf_counter() - start))
@@ -216,15 +219,15 @@ def sync_one(
     inputs: ProjectInputs, target: Target, lock: ParsedLock, reinstall: bool, context: Context
 ) -> SyncOutcome:
     """Make one venv hold exactly the lock's set for its interpreter."""
-    venv, created = target.venv, False
-    if reinstall or not venv.matches(target.interpreter):
-        context.progress(f"creating {_display(inputs, venv)} with {target.interpreter.path}")
-        venv.create(target.interpreter)
-        created = True
     if target.version not in {env.python for env in lock.environments}:
         raise UsageError(
             f"{target.lock_file} does not cover Python {target.version}; run reqlock compile"
         )
+    venv, created = target.venv, False
+    if reinstall or not venv.matches(target.interpreter):
+        context.progress(f"creating {_display(inputs, venv)} with {target.interpreter.path}")
+        venv.create(target.interpreter, context.run)
+        created = True
     markers = {**venv.markers(context.run), "extra": ""}
     required = {
         pin.name: pin for pin in lock.pins if pin.marker is None or pin.marker.evaluate(markers)

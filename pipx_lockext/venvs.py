@@ -28,6 +28,9 @@ from pipx_lockext.processes import Runner
 
 MARKERS_FILE = "reqlock-markers.json"
 
+VIRTUALENV_OLDEST = (3, 9)
+"""The oldest Python the installed virtualenv seeds pip for."""
+
 SEEDED = frozenset({"pip", "setuptools", "wheel"})
 """What virtualenv puts in a new venv; never counted as extraneous."""
 
@@ -75,20 +78,29 @@ class Venv:
         same_home = os.path.normcase(str(Path(home).resolve())) == os.path.normcase(wanted_home)
         return same_home and version.startswith(f"{interpreter.version}.")
 
-    def create(self, interpreter: Interpreter) -> None:
+    def create(self, interpreter: Interpreter, run: Runner) -> None:
         """Make (or remake) the venv from `interpreter`, with pip in it."""
-        from virtualenv import cli_run  # noqa: PLC0415 - heavy, and only needed here
-
         if self.path.exists():
             shutil.rmtree(self.path)
+        if (interpreter.version.major, interpreter.version.minor) < VIRTUALENV_OLDEST:
+            # virtualenv no longer seeds pip for these: the standard library's venv
+            # (slower: it runs ensurepip) still does.
+            result = run([interpreter.path, "-m", "venv", str(self.path)])
+            if result.returncode != 0:
+                self._failed(interpreter, result.stderr.strip()[-300:])
+            return
+        from virtualenv import cli_run  # noqa: PLC0415 - heavy, and only needed here
+
         args = [str(self.path), "--python", interpreter.path, "--quiet", "--no-setuptools"]
         args += ["--no-periodic-update"]
         try:
             cli_run(args, setup_logging=False)
         except (OSError, RuntimeError, SystemExit) as exc:
-            raise LocalError(
-                f"{self.path}: could not create the venv with {interpreter.path}: {exc}"
-            ) from None
+            self._failed(interpreter, str(exc))
+
+    def _failed(self, interpreter: Interpreter, why: str) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)  # nothing half made stays behind
+        raise LocalError(f"{self.path}: could not create the venv with {interpreter.path}: {why}")
 
     def installed(self) -> dict[NormalizedName, Version]:
         """What is installed, read from the `*.dist-info` folder names."""
