@@ -151,6 +151,13 @@ def _index_flags(flags: dict[str, Any]) -> Any:
     }
     if not any(v for v in given.values()):
         return None
+    from pipx_lockext.settings import index_url_problem  # noqa: PLC0415
+
+    urls = [("--index-url", given["index_url"])]
+    urls += [("--extra-index-url", url) for url in given["extra_index_urls"]]
+    for flag, url in urls:
+        if url and (problem := index_url_problem(url)):
+            raise click.BadParameter(f"{url!r}: {problem}", param_hint=flag)
     given["index_strategy"] = given["index_strategy"] or "first-index"
     given["pre"] = bool(given["pre"])
     return IndexSettings(**given)

@@ -17,7 +17,12 @@ from packaging.version import Version
 
 from pipx_lockext.checking import check_texts, remember
 from pipx_lockext.digest import index_lines, input_digest
-from pipx_lockext.environments import PLATFORMS, Environment, PythonVersion
+from pipx_lockext.environments import (
+    PLATFORMS,
+    Environment,
+    PythonVersion,
+    parse_requires_python,
+)
 from pipx_lockext.errors import IntegrityError, UsageError, did_you_mean
 from pipx_lockext.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.loader import load_project
@@ -169,6 +174,14 @@ def with_matrix(
             versions = tuple(sorted({PythonVersion.parse(text) for text in pythons}))
         except ValueError as exc:
             raise UsageError(f"--python: {exc}") from None
+        if inputs.requires_python:
+            spec = parse_requires_python(inputs.requires_python)
+            for version in versions:
+                if not version.admitted_by(spec):
+                    raise UsageError(
+                        f"--python {version}: the project requires Python "
+                        f"{inputs.requires_python} (pyproject.toml [project].requires-python)"
+                    )
         settings = replace(settings, pythons=versions)
     if platforms:
         for name in platforms:
@@ -263,5 +276,5 @@ def _show(versions: list[Version]) -> str:
 def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None

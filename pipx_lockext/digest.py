@@ -94,7 +94,11 @@ def without_credentials(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     userinfo, _, host = parts.netloc.rpartition("@")
-    if all(_PLACEHOLDER.fullmatch(part) for part in userinfo.split(":")):
+    user, colon, password = userinfo.partition(":")
+    # The secret is the password (or a lone user name, which is how tokens are often
+    # passed): kept only when it is a placeholder; a plain user name beside it may stay.
+    secret = password if colon else user
+    if _PLACEHOLDER.fullmatch(secret):
         return url
     return urlunsplit(parts._replace(netloc=host))
 

@@ -17,6 +17,9 @@ from packaging.version import Version
 if TYPE_CHECKING:
     from packaging.tags import Tag
 
+KNOWN_PYTHONS = ((3, 6), (3, 16))
+"""The oldest and newest CPython feature releases a matrix may name (3.16 is in development)."""
+
 DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 """The versions the SPEC's default matrix draws from, filtered by `requires-python`."""
 
@@ -102,7 +105,13 @@ class PythonVersion:
         parts = text.split(".")
         if len(parts) != 2 or not all(p.isdigit() for p in parts):
             raise ValueError(f"not a Python version of the form X.Y: {text!r}")
-        return cls(int(parts[0]), int(parts[1]))
+        version = cls(int(parts[0]), int(parts[1]))
+        if not KNOWN_PYTHONS[0] <= (version.major, version.minor) <= KNOWN_PYTHONS[1]:
+            low, high = (".".join(map(str, v)) for v in KNOWN_PYTHONS)
+            raise ValueError(
+                f"not a CPython feature release reqlock knows ({low}-{high}): {text!r}"
+            )
+        return version
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}"

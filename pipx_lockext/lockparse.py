@@ -205,7 +205,8 @@ def _split_hashes(logical: str) -> tuple[str, list[str]]:
 
 def _exact_version(req: Requirement) -> Version | None:
     specs = list(req.specifier)
-    if len(specs) != 1 or specs[0].operator not in {"==", "==="} or "*" in specs[0].version:
+    # Not `===` either: reqlock never writes it, and it compares text, not versions.
+    if len(specs) != 1 or specs[0].operator != "==" or "*" in specs[0].version:
         return None
     try:
         return Version(specs[0].version)

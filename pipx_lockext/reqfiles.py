@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 from pipx_lockext.dependencies import VCS_SCHEMES, Dependency, Kind, parse_pep508
 from pipx_lockext.errors import InputError, Location, Problem
 from pipx_lockext.layered import Reference, ReqFile
-from pipx_lockext.settings import IndexSettings
+from pipx_lockext.settings import IndexSettings, index_url_problem
 
 _PER_LINE_OPTION = re.compile(r"\s+--?(hash|global-option|install-option|config-settings)\b.*$")
 _PATH_WITH_EXTRAS = re.compile(r"^(?P<path>.*?)(\[(?P<extras>[^\]]*)\])?$")
@@ -115,6 +115,10 @@ def _options(
     for line in options:
         where = Location(display, line.line_number)
         for key, value in line.options.items():
+            if key in {"index_url", "extra_index_urls"}:
+                for url in value if isinstance(value, list) else [value]:
+                    if problem := index_url_problem(url):
+                        problems.append(Problem(where, problem, url))
             if key == "requirements":
                 includes.extend(Reference(v, where) for v in value)
             elif key == "constraints":

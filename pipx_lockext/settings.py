@@ -57,6 +57,13 @@ class IndexSettings:
         )
 
 
+def index_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a simple index (pip needs a scheme), or None."""
+    if url.startswith(("https://", "http://", "file:")):
+        return None
+    return "not an index URL: it needs https://, http:// or file:"
+
+
 def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
@@ -150,8 +157,8 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         hint = did_you_mean(strategy, INDEX_STRATEGIES)
         out.add(r.where("index-strategy"), f"unknown index strategy{hint}", strategy)
     index = IndexSettings(
-        index_url=r.get("index-url", str, "a string"),
-        extra_index_urls=r.strings("extra-index-url") or (),
+        index_url=_index_url(r),
+        extra_index_urls=r.strings("extra-index-url", index_url_problem) or (),
         find_links=r.strings("find-links") or (),
         index_strategy=strategy,
         only_binary=tuple(_binary_name(n) for n in r.strings("only-binary") or ()),
@@ -168,6 +175,15 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         index=index,
         layers=_parse_layers(r.get("layers", dict, "a table") or {}, file, out),
     )
+
+
+def _index_url(r: _Reader) -> str | None:
+    url: str | None = r.get("index-url", str, "a string")
+    problem = index_url_problem(url) if url else None
+    if problem:
+        r.out.add(r.where("index-url"), problem, url)
+        return None
+    return url
 
 
 def _package_indexes(r: _Reader) -> tuple[tuple[str, str], ...]:
@@ -190,8 +206,8 @@ def _binary_name(name: str) -> str:
 def _python_problem(text: str) -> str | None:
     try:
         PythonVersion.parse(text)
-    except ValueError:
-        return "not a Python version of the form X.Y"
+    except ValueError as exc:
+        return str(exc).rsplit(":", 1)[0]
     return None
 
 

@@ -83,3 +83,18 @@ def test_a_package_index_that_is_not_a_url_is_exit_2(make_project, reqlock):
         "[tool.reqlock].package-index.internal-lib: must be the URL of a simple index"
         in result.err
     )
+
+
+def test_credentials_never_reach_a_lock_but_placeholders_do():
+    from pipx_lockext.digest import without_credentials
+
+    cases = {
+        "https://alice:s3cret@host/simple/": "https://host/simple/",
+        "https://TOKEN123@host/simple/": "https://host/simple/",
+        "https://alice:${INDEX_TOKEN}@host/simple/": "https://alice:${INDEX_TOKEN}@host/simple/",
+        "https://${USER}:${TOKEN}@host/simple/": "https://${USER}:${TOKEN}@host/simple/",
+        "https://${TOKEN}@host/simple/": "https://${TOKEN}@host/simple/",
+        "https://${USER}:literal@host/simple/": "https://host/simple/",
+        "https://host/simple/": "https://host/simple/",
+    }
+    assert {url: without_credentials(url) for url in cases} == cases
