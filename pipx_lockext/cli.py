@@ -132,6 +132,11 @@ def index_options(func: F) -> F:
         click.option("--refresh", is_flag=True, help="Revalidate every cached index page."),
         click.option("--offline", is_flag=True, help="Use only the cache; never the network."),
     ]
+    return _with(options, func)
+
+
+def _with(options: Sequence[Callable[[Any], Any]], func: F) -> F:
+    """`func` decorated by `options`, the first one outermost (as written above it)."""
     for option in reversed(options):
         func = option(func)
     return func
@@ -370,9 +375,7 @@ def venv_options(func: F) -> F:
         click.option("--all-pythons", is_flag=True, help="Every configured version found."),
         click.option("--reinstall", is_flag=True, help="Remake the venv(s) from scratch."),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _with(options, func)
 
 
 def _context(quiet: bool) -> Any:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs 5 ms here
 if TYPE_CHECKING:
     from pipx_lockext.checking import CheckResult
     from pipx_lockext.errors import ReqlockError
@@ -104,6 +103,8 @@ def report_check(result: CheckResult, quiet: bool) -> int:
 def report_error(exc: ReqlockError, verbose: bool) -> int:
     """Print an error, one line per problem (the traceback too with -v); its exit code."""
     if verbose:
+        import traceback  # noqa: PLC0415 - only with -v
+
         traceback.print_exc()
     for line in exc.messages():
         sys.stderr.write(f"error: {line}\n")

@@ -18,10 +18,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import socket
 import ssl
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +32,8 @@ from pipx_lockext.projectlock import project_lock
 from tests.conftest import Result
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex.server import FaultKind
+from tests.fakeindex.tls import openssl_missing
+from tests.fakeindex.tls import self_signed as make_self_signed
 
 RELEASES = (
     Release("app-dep", "1.0", requires_dist=("leaf>=1",)),
@@ -988,19 +988,9 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    if shutil.which("openssl") is None:
+    if openssl_missing():
         pytest.skip("openssl is not installed")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    return cert, context
+    return make_self_signed(tmp_path_factory.mktemp("tls"))
 
 
 def closed_port() -> int:

@@ -10,7 +10,6 @@ import http.client
 import importlib.util
 import json
 import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from packaging.utils import parse_wheel_filename
 
 from tests.fakeindex import FakeIndex, Release, build_files
 from tests.fakeindex.backend import record_row
+from tests.fakeindex.tls import openssl_missing, self_signed
 
 JSON = "application/vnd.pypi.simple.v1+json"
 PIP_ACCEPT = f"{JSON}, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
@@ -520,17 +520,9 @@ def test_the_index_stops_on_leaving_the_context(tmp_path: Path) -> None:
         _ = index.url
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.skipif(openssl_missing(), reason="needs the openssl command")
 def test_an_ssl_context_serves_https(tmp_path: Path) -> None:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(cert, key)
+    cert, server_context = self_signed(tmp_path)
     with FakeIndex(RELEASES[3:], tmp=tmp_path, ssl_context=server_context) as index:
         assert index.url.startswith("https://127.0.0.1:")
         parts = urlsplit(index.url)

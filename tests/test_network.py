@@ -4,9 +4,7 @@ TLS failures reported as certificate problems."""
 
 from __future__ import annotations
 
-import shutil
 import ssl
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +17,8 @@ from pipx_lockext.netconfig import NetConfig
 from pipx_lockext.network import Http, redact, split_credentials
 from pipx_lockext.repository import IndexRepository
 from tests.fakeindex import FakeIndex, Release
+from tests.fakeindex.tls import openssl_missing
+from tests.fakeindex.tls import self_signed as make_self_signed
 
 MakeIndex = Callable[..., FakeIndex]
 RELEASES = [Release("demo", "1.0", requires_dist=("dep",)), Release("dep", "1.0", wheels=())]
@@ -134,18 +134,9 @@ def test_authorization_goes_only_to_its_own_origin(fake_index: MakeIndex, tmp_pa
 
 @pytest.fixture
 def self_signed(tmp_path: Path) -> tuple[Path, ssl.SSLContext]:
-    if shutil.which("openssl") is None:
+    if openssl_missing():
         pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    return cert, context
+    return make_self_signed(tmp_path)
 
 
 def test_tls_with_an_untrusted_certificate_is_a_certificate_problem(

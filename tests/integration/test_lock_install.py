@@ -17,7 +17,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -32,6 +31,12 @@ from packaging.utils import canonicalize_name
 
 from pipx_lockext.cli import main
 from tests.fakeindex import FakeIndex, Release
+from tests.integration.machine import (
+    MARKER_ENVIRONMENT,
+    find_python,
+    pyenv_versions,
+    run,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -102,27 +107,6 @@ PLATFORM_MARKERS = {
 
 # PEP 508's marker environment in the standard library alone (a fresh venv has no
 # `packaging`), so markers are judged by what the venv's own interpreter reports.
-MARKER_ENVIRONMENT = """
-import json, os, platform, sys
-def fmt(info):
-    version = "{0.major}.{0.minor}.{0.micro}".format(info)
-    if info.releaselevel != "final":
-        version += info.releaselevel[0] + str(info.serial)
-    return version
-print(json.dumps({
-    "implementation_name": sys.implementation.name,
-    "implementation_version": fmt(sys.implementation.version),
-    "os_name": os.name,
-    "platform_machine": platform.machine(),
-    "platform_release": platform.release(),
-    "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "platform_python_implementation": platform.python_implementation(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
-    "sys_platform": sys.platform,
-}))
-"""
 
 
 INSTALLED = """
@@ -222,45 +206,6 @@ def pins_for(requirements: list[Requirement], environment: dict[str, str]) -> di
 # --- interpreters, venvs and pip ---------------------------------------------------------------
 
 
-def pyenv_versions() -> Path:
-    return Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-
-
-def find_python(version: str) -> Path | None:
-    """A CPython X.Y from pyenv's versions, else `pythonX.Y` on PATH."""
-    for home in sorted(pyenv_versions().glob(f"{version}*"), reverse=True):
-        # "3.1*" also matches 3.10: keep X.Y itself and X.Y followed by a non-digit.
-        rest = home.name[len(version) :]
-        if (rest == "" or not rest[0].isdigit()) and (home / "bin" / "python").is_file():
-            return home / "bin" / "python"
-    on_path = shutil.which(f"python{version}")
-    if on_path is not None and _runs(on_path):
-        return Path(on_path)
-    return None
-
-
-def _runs(python: str) -> bool:
-    # A pyenv shim is on PATH for every name but fails for a version pyenv lacks.
-    done = subprocess.run([python, "-c", ""], capture_output=True, check=False, env=clean_env())
-    return done.returncode == 0
-
-
-def clean_env() -> dict[str, str]:
-    """The environment pip runs in: nothing of this machine's pip configuration."""
-    drop = ("PIP_", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
-    env.update(NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
-    return env
-
-
-def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(c) for c in command], env=clean_env(), capture_output=True, text=True, check=False
-    )
-
-
-@dataclass(frozen=True)
 class Venv:
     python: Path
     """The venv's interpreter."""

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +31,12 @@ from packaging.utils import canonicalize_name
 from pipx_lockext.cli import main
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex import backend as fake_backend
+from tests.integration.machine import (
+    MARKER_ENVIRONMENT,
+    find_python,
+    run,
+    where_looked,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -115,45 +120,9 @@ def build_editable(wheel_directory, config_settings=None, metadata_directory=Non
 
 # PEP 508's marker environment from the standard library alone (the venv has no
 # `packaging`), so markers are judged by what the venv's own interpreter reports.
-MARKER_ENVIRONMENT = """
-import json, os, platform, sys
-print(json.dumps({
-    "implementation_name": sys.implementation.name,
-    "os_name": os.name,
-    "platform_machine": platform.machine(),
-    "platform_python_implementation": platform.python_implementation(),
-    "platform_release": platform.release(),
-    "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
-    "sys_platform": sys.platform,
-}))
-"""
 
 
 # --- interpreters --------------------------------------------------------------------------
-
-
-def pyenv_versions() -> Path:
-    return Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-
-
-def find_python(version: str) -> Path | None:
-    """A CPython X.Y from pyenv's versions, else `pythonX.Y` on PATH (shims that fail
-    for a version pyenv lacks are not counted)."""
-    for home in sorted(pyenv_versions().glob(f"{version}*"), reverse=True):
-        rest = home.name[len(version) :]  # "3.1*" also matches 3.10
-        if (rest == "" or not rest[0].isdigit()) and (home / "bin" / "python").is_file():
-            return home / "bin" / "python"
-    on_path = shutil.which(f"python{version}")
-    if on_path is not None and run(on_path, "-c", "").returncode == 0:
-        return Path(on_path)
-    return None
-
-
-def where_looked(version: str) -> str:
-    return f"looked for {pyenv_versions()}/{version}*/bin/python and python{version} on PATH"
 
 
 @pytest.fixture(scope="module")
@@ -286,21 +255,6 @@ def synced(reqlock: Callable[..., Result], project: Project, *args: str) -> Resu
     assert result.code == 0, result.err
     assert "Traceback" not in result.err
     return result
-
-
-def clean_env() -> dict[str, str]:
-    """The environment of the test's own pip runs: nothing of this machine's pip setup."""
-    drop = ("PIP_", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
-    env.update(NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
-    return env
-
-
-def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(c) for c in command], env=clean_env(), capture_output=True, text=True, check=False
-    )
 
 
 def pip_list(python: Path) -> dict[str, dict[str, str]]:
