@@ -130,12 +130,15 @@ class Quick:
 
 
 def isolated_env(**extra: str) -> dict[str, str]:
-    """This environment without the machine's index settings, pip or uv config files."""
+    """This environment without the machine's index settings, pip or uv config files.
+    Bytecode is written as on a user's machine: with PYTHONDONTWRITEBYTECODE (set in some
+    sandboxes) every run would compile every module from source and time that instead."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("UV_", "REQLOCK_"))
         and (not key.startswith("PIP_") or key in KEEP_PIP)
+        and key != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(
         PIP_CONFIG_FILE=os.devnull,

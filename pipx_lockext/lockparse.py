@@ -25,7 +25,6 @@ from pipx_lockext.environments import (
     PythonVersion,
     build_matrix,
 )
-from pipx_lockext.indexpages import parse_filename
 
 WRITTEN_OPTIONS = ("--index-url", "--extra-index-url", "--find-links")
 """The only option lines reqlock writes (and so the only ones a lock may hold)."""
@@ -191,6 +190,8 @@ def _url_version(req: Requirement) -> Version | None:
     (the hash protects its bytes; VCS and local paths cannot be hash-locked)."""
     if not req.url or not req.url.startswith(("https://", "http://")):
         return None
+    from pipx_lockext.indexpages import parse_filename  # noqa: PLC0415 - rare, and slow to import
+
     parsed = parse_filename(unquote(urlsplit(req.url).path.rsplit("/", 1)[-1]))
     if parsed is None or parsed.name != canonicalize_name(req.name):
         return None
