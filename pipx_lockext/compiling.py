@@ -23,7 +23,7 @@ from pipx_lockext.environments import (
     PythonVersion,
     parse_requires_python,
 )
-from pipx_lockext.errors import IntegrityError, UsageError, did_you_mean
+from pipx_lockext.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
 from pipx_lockext.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.loader import load_project
 from pipx_lockext.lockfile import Pin, render
@@ -80,9 +80,13 @@ class CompileResult:
 
 
 def compile_project(
-    root: Path, options: CompileOptions, waiting: Callable[[str], None] = lambda _m: None
+    root: Path,
+    options: CompileOptions,
+    waiting: Callable[[str], None] = lambda _m: None,
+    *,
+    fresh_only: bool = False,
 ) -> CompileResult:
-    """`reqlock compile [LAYER…]`."""
+    """`reqlock compile [LAYER…]` (`fresh_only`: stop before resolving)."""
     inputs = with_matrix(load_project(root), options.pythons, options.platforms)
     layers = selected_layers(inputs, options.layers)
     old, parsed = _existing(inputs)
@@ -92,6 +96,8 @@ def compile_project(
         if stamped:
             remember(inputs, check_texts(inputs, old))
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
+    if fresh_only:
+        return CompileResult(up_to_date=False)
     with project_lock(Path(inputs.root), waiting):
         old, parsed = _existing(inputs)  # another reqlock may have just written them
         outcome = resolve_locks(inputs, options, parsed)
@@ -110,6 +116,15 @@ def compile_project(
         now = {**old, **{layer: texts[lock_path(inputs, layer)] for layer in layers}}
         remember(inputs, check_texts(inputs, now))
     return CompileResult(False, changes, tuple(summaries), outcome.warnings, options.dry_run)
+
+
+def locks_fresh(root: Path) -> bool:
+    """Whether a plain `reqlock compile` would only say "up to date" (and stamp it)."""
+    try:
+        result = compile_project(root, CompileOptions(upgrade=False), fresh_only=True)
+    except ReqlockError:
+        return False  # the full command reports it
+    return result.up_to_date
 
 
 def _existing(inputs: ProjectInputs) -> tuple[dict[str, str | None], dict[str, ParsedLock]]:

@@ -34,6 +34,10 @@ def main() -> None:
             raise SystemExit(0)
         if command == "check" and root is not None:
             raise SystemExit(check(root, quiet))
+        if command == "compile" and root is not None and fresh(root):
+            if not quiet:
+                sys.stderr.write(MESSAGES["compile"] + "\n")
+            raise SystemExit(0)
     from pipx_lockext.cli import main as cli_main  # noqa: PLC0415 - only when needed
 
     cli_main()
@@ -87,6 +91,15 @@ def check(root: str, quiet: bool) -> int:
     except ReqlockError as exc:
         return report_error(exc, verbose=False)
     return report_check(result, quiet)
+
+
+def fresh(root: str) -> bool:
+    """Whether the locks are fresh, decided without click (the full command does the rest)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from pipx_lockext.compiling import locks_fresh  # noqa: PLC0415
+
+    return locks_fresh(Path(root))
 
 
 def report_check(result: CheckResult, quiet: bool) -> int:

@@ -113,3 +113,28 @@ def test_a_check_without_stamp_runs_without_click(project, tmp_path):
     )
     assert out.stdout.strip() == "1 []"
     assert "requirements/base.lock.txt: no '# input-digest: sha256:…' header line" in out.stderr
+
+
+def test_an_unchanged_compile_without_stamp_answers_without_click(make_project, reqlock, tmp_path):
+    root = make_project(
+        {"pyproject.toml": "[project]\nname = 'p'\nversion = '0'\ndependencies = []\n"}
+    )
+    assert reqlock("compile", "--project", root).code == 0  # no dependency: no index needed
+    code = (
+        "import sys; from pipx_lockext.launcher import main\n"
+        "try: main()\n"
+        "except SystemExit as e: print(e.code, sorted({'click', 'resolvelib'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "compile", "--project", str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).parent.parent),
+            "REQLOCK_CACHE_DIR": str(tmp_path / "empty-cache"),
+        },
+    )
+    assert out.stdout.strip() == "0 []"
+    assert out.stderr == "locks are up to date (inputs unchanged; nothing fetched)\n"
