@@ -206,6 +206,7 @@ def pins_for(requirements: list[Requirement], environment: dict[str, str]) -> di
 # --- interpreters, venvs and pip ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class Venv:
     python: Path
     """The venv's interpreter."""
