@@ -217,16 +217,20 @@ def _render_compile(result: Any, quiet: bool) -> None:
             click.echo(change.diff(), nl=False)
     if quiet:
         return
+    changed = {change.display for change in result.changes if change.changed}
     for summary in result.summaries:
-        click.echo(_summary_line(summary, result.dry_run), err=True)
+        click.echo(_summary_line(summary, result.dry_run, summary.display in changed), err=True)
 
 
-def _summary_line(summary: Any, dry_run: bool) -> str:
+def _summary_line(summary: Any, dry_run: bool, changed: bool) -> str:
     parts = []
     for label in ("added", "removed", "upgraded", "downgraded"):
         items = getattr(summary, label)
         if items:
             shown = ", ".join(items[:6]) + (f", … {len(items) - 6} more" if len(items) > 6 else "")
             parts.append(f"{len(items)} {label} ({shown})")
+    if not changed:
+        return f"{summary.display}: unchanged"
     verb = "would write" if dry_run else "wrote"
-    return f"{verb} {summary.display}: " + ("; ".join(parts) if parts else "no pin changed")
+    same = "no pin changed (header, markers or hashes did)"
+    return f"{verb} {summary.display}: " + ("; ".join(parts) if parts else same)
