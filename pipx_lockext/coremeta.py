@@ -16,6 +16,11 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 
+class BadDistribution(ValueError):
+    """A file whose metadata cannot be read (or built); the resolver then passes over
+    that release, with this reason."""
+
+
 class MetadataError(ValueError):
     """Metadata that cannot serve resolution (no name or version, bad requirement)."""
 

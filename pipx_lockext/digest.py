@@ -73,7 +73,8 @@ def _index(index: IndexSettings) -> dict[str, object]:
 def index_lines(index: IndexSettings) -> tuple[str, ...]:
     """The option lines a lock carries so that plain pip finds the same files (never
     credentials, never --trusted-host)."""
-    lines = [f"--index-url {without_credentials(index.index_url)}"] if index.index_url else []
+    default = (index.index_url or PYPI).rstrip("/") == PYPI.rstrip("/")
+    lines = [] if default else [f"--index-url {without_credentials(index.index_url or PYPI)}"]
     lines += [f"--extra-index-url {without_credentials(u)}" for u in index.extra_index_urls]
     lines += [f"--find-links {without_credentials(u)}" for u in index.find_links]
     # pip has no per-package index: the pinned ones join as extra indexes, which is safe
@@ -102,6 +103,9 @@ def without_credentials(url: str) -> str:
         return url
     return urlunsplit(parts._replace(netloc=host))
 
+
+PYPI = "https://pypi.org/simple"
+"""pip's default index: never written into a lock, which means it already."""
 
 _PLACEHOLDER = re.compile(r"\$\{[A-Z0-9_]+\}")
 """The only form of environment variable pip expands in requirements files."""

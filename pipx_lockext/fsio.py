@@ -75,6 +75,7 @@ def replace_files(changes: dict[Path, str]) -> None:
 def _stage(path: Path, data: bytes) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(name, _mode(path))  # mkstemp makes 0600; the file must read as before
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -84,6 +85,16 @@ def _stage(path: Path, data: bytes) -> Path:
             os.unlink(name)
         raise
     return Path(name)
+
+
+def _mode(path: Path) -> int:
+    """The target's own permissions, or for a new file what the umask gives (0644)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _roll_back(done: dict[Path, bytes | None]) -> None:

@@ -94,6 +94,7 @@ def _load_layered(root: Path, data: dict[str, Any], layer_files: list[Path]) -> 
         settings=replace(settings, index=index.merged(settings.index)),
         optional_dependencies=meta.optional,
         project_dependencies=meta.dependencies,
+        version=meta.version,
     )
 
 

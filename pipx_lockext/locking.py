@@ -10,13 +10,13 @@ refused with their file and line, all at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from pipx_lockext.dependencies import Dependency
 from pipx_lockext.digest import input_digest, without_credentials
@@ -26,7 +26,7 @@ from pipx_lockext.indexpages import DistFile
 from pipx_lockext.lockfile import LockFile, Pin
 from pipx_lockext.merge import merge_layer
 from pipx_lockext.project import ProjectInputs
-from pipx_lockext.provider import Need, Policy, Source
+from pipx_lockext.provider import LocalProject, Need, Policy, Source
 from pipx_lockext.resolver import (
     EnvironmentConflict,
     EnvResolution,
@@ -84,10 +84,11 @@ def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOu
         for env in inputs.matrix(layer):
             roots_by_env.setdefault(env, list(extra)).extend(roots[layer])
     frozen = {env: tuple(found) for env, found in roots_by_env.items()}
+    policy = replace(request.policy, project=local_project(inputs))
     try:
-        results = resolve_matrix(source, frozen, request.policy, request.preferred)
+        results = resolve_matrix(source, frozen, policy, request.preferred)
     except EnvironmentConflict as exc:
-        hint = python_hint(inputs, source, frozen, request.policy, exc.env)
+        hint = python_hint(inputs, source, frozen, policy, exc.env)
         if hint is None:
             raise
         raise ResolutionError(f"{hint}; {exc}") from None
@@ -97,6 +98,27 @@ def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOu
     }
     warnings = _yank_warnings(results, request.preferred, source) + _sdist_warnings(results)
     return LockOutcome(locks, warnings)
+
+
+def local_project(inputs: ProjectInputs) -> LocalProject | None:
+    """The project itself, for a dependency that needs it back (pydantic-settings needs
+    pydantic): it is granted from here, never taken from an index nor locked."""
+    if inputs.name is None:
+        return None
+    try:
+        version = Version(inputs.version) if inputs.version else None
+    except InvalidVersion:
+        version = None
+    return LocalProject(
+        NormalizedName(inputs.name),
+        version,
+        _requirements_of(inputs.project_dependencies or ()),
+        {extra: _requirements_of(deps) for extra, deps in inputs.optional_dependencies.items()},
+    )
+
+
+def _requirements_of(deps: Iterable[Dependency]) -> tuple[Requirement, ...]:
+    return tuple(d.requirement for d in deps if d.requirement is not None)
 
 
 def python_hint(

@@ -44,6 +44,8 @@ def merge_layer(
     for env in matrix:
         result = results[env]
         for name, parents in result.closure(layer).items():
+            if name not in result.chosen:
+                continue  # the project itself, asked for back by a dependency: never locked
             release = result.chosen[name]
             where.setdefault((name, release.version), set()).add(env)
             releases[(name, release.version)] = release

@@ -57,6 +57,8 @@ class ProjectInputs:
     optional_dependencies: Mapping[str, tuple[Dependency, ...]] = field(default_factory=dict)
     project_dependencies: tuple[Dependency, ...] | None = None
     """`[project].dependencies` (what `-e .` stands for); None when not declared statically."""
+    version: str | None = None
+    """`[project].version`; None when dynamic or absent."""
 
     def layer(self, name: str) -> Layer:
         for layer in self.layers:

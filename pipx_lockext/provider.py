@@ -23,12 +23,15 @@ from packaging.version import Version
 from resolvelib.providers import AbstractProvider
 
 from pipx_lockext.candidates import Offer, Project, Release
-from pipx_lockext.coremeta import CoreMetadata
+from pipx_lockext.coremeta import BadDistribution, CoreMetadata
 from pipx_lockext.environments import Environment
 from pipx_lockext.indexpages import DistFile
 
 PYTHON = NormalizedName("<python>")
 """The virtual project standing for the environment's Python (Requires-Python)."""
+UNUSABLE = NormalizedName("<unusable>")
+"""A virtual project no candidate satisfies: a release whose metadata cannot be read
+depends on it, so that the resolver passes over that release like any conflict."""
 
 
 class Source(Protocol):
@@ -86,7 +89,9 @@ class Candidate:
     version: Version
     extras: frozenset[NormalizedName] = frozenset()
     release: Release | None = field(default=None, compare=False)
-    """None for the virtual `<python>`."""
+    """None for the virtual `<python>` and for the project itself."""
+    local: bool = False
+    """The project being locked (a dependency may need it back): never from an index."""
 
     @property
     def identifier(self) -> str:
@@ -94,6 +99,17 @@ class Candidate:
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.version}"
+
+
+@dataclass(frozen=True)
+class LocalProject:
+    """The project being locked, as its dependencies' dependencies may ask for it back."""
+
+    name: NormalizedName
+    version: Version | None
+    """None when `[project].version` is dynamic: any version asked for is granted."""
+    requires: tuple[Requirement, ...] = ()
+    optional: Mapping[str, tuple[Requirement, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,7 @@ class Policy:
     constraints: Mapping[NormalizedName, tuple[Need, ...]] = field(default_factory=dict)
     preferred: Mapping[NormalizedName, Version] = field(default_factory=dict)
     """Versions to try first (existing pins, other environments' choices)."""
+    project: LocalProject | None = None
 
 
 class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's generics are loose
@@ -144,11 +161,12 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         backtrack_causes: Sequence[Any],
     ) -> tuple[bool, bool, bool, str]:
         needs = [info.requirement for info in information[identifier]]
-        pinned = any(need.exact is not None for need in needs)
+        # As pip: any `==` (`==1.2.*` too) counts as pinned, and pins are decided first.
+        pinned = any(spec.operator.startswith("==") for n in needs for spec in n.specifier)
         caused = any(cause.requirement.identifier == identifier for cause in backtrack_causes)
-        # <python> first (it never changes), then exact pins, then what backtracking
-        # blamed; ties by name so that the result never depends on dict order.
-        return (identifier != PYTHON, not pinned, not caused, identifier)
+        # <python> and <unusable> first (they never change), then pins, then what
+        # backtracking blamed; ties by name so that the result never depends on dict order.
+        return (identifier not in {PYTHON, UNUSABLE}, not pinned, not caused, identifier)
 
     def find_matches(
         self,
@@ -160,6 +178,15 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         name, extras = needs[0].name, needs[0].extras
         if name == PYTHON:
             return [Candidate(PYTHON, self.env.full_version)]
+        if name == UNUSABLE:
+            return []
+        project = self.policy.project
+        if project is not None and name == project.name:
+            version = project.version or Version("0")
+            granted = project.version is None or all(
+                n.specifier.contains(version, prereleases=True) for n in needs
+            )
+            return [Candidate(name, version, extras, None, local=True)] if granted else []
         urls = {n.url for n in needs if n.url}
         if urls:
             return self._direct(name, extras, needs, urls)
@@ -237,31 +264,53 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         return chosen if _as_good(chosen, newest) else None
 
     def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
+        if candidate.local and self.policy.project and self.policy.project.version is None:
+            return True
         if requirement.url and (candidate.release is None or not candidate.release.direct):
             return False
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
     def get_dependencies(self, candidate: Candidate) -> list[Need]:
+        parent = f"{candidate.name} {candidate.version}"
+        if candidate.local:
+            return self._local_dependencies(candidate, parent)
         if candidate.release is None:
             return []
-        parent = f"{candidate.name} {candidate.version}"
         needs: list[Need] = []
         if candidate.extras:  # extras stand on their base release, at the same version
             needs.append(
                 Need(candidate.name, SpecifierSet(f"=={candidate.version}"), parent=parent)
             )
-        meta = self.source.metadata(candidate.release.metadata_file)
+        try:
+            meta = self.source.metadata(candidate.release.metadata_file)
+        except BadDistribution as exc:
+            return [Need(UNUSABLE, parent=parent, text=str(exc))]
         if meta.requires_python and not meta.requires_python.contains(
             self.env.full_version, prereleases=True
         ):
             needs.append(Need(PYTHON, meta.requires_python, parent=parent))
-        extras: list[str] = sorted(candidate.extras) or [""]
-        contexts = [{**self.env.markers, "extra": extra} for extra in extras]
-        for req in meta.requires_dist:
-            if req.marker is None or any(req.marker.evaluate(c) for c in contexts):
-                needs.append(Need.of(req, parent))
+        needs += self._needs(meta.requires_dist, candidate.extras, parent)
         self.source.prefetch(n.name for n in needs if n.name != PYTHON)
         return needs
+
+    def _needs(
+        self, requires: Iterable[Requirement], extras: frozenset[NormalizedName], parent: str
+    ) -> list[Need]:
+        names: list[str] = sorted(extras) or [""]
+        contexts = [{**self.env.markers, "extra": extra} for extra in names]
+        return [
+            Need.of(req, parent)
+            for req in requires
+            if req.marker is None or any(req.marker.evaluate(c) for c in contexts)
+        ]
+
+    def _local_dependencies(self, candidate: Candidate, parent: str) -> list[Need]:
+        project = self.policy.project
+        assert project is not None  # only the project's own candidate is local
+        requires = list(project.requires)
+        for extra in candidate.extras:
+            requires += project.optional.get(extra, ())
+        return self._needs(requires, frozenset(), f"{parent} (this project)")
 
 
 def direct_release(name: NormalizedName, url: str) -> Release | None:

@@ -61,6 +61,8 @@ class Metadata:
     dependencies: tuple[Dependency, ...] | None
     """None when there is no `[project]` table."""
     optional: Mapping[str, tuple[Dependency, ...]]
+    version: str | None = None
+    """`[project].version` (None when dynamic or absent)."""
 
 
 def read_metadata(data: Mapping[str, Any], out: ProblemCollector) -> Metadata:
@@ -72,7 +74,12 @@ def read_metadata(data: Mapping[str, Any], out: ProblemCollector) -> Metadata:
         requires_python=_requires_python(project, out),
         dependencies=_base_dependencies(project, out),
         optional=_optional_dependencies(project, out),
+        version=_string((project or {}).get("version")),
     )
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def read_pyproject(data: Mapping[str, Any], root: str) -> ProjectInputs:
@@ -96,6 +103,7 @@ def read_pyproject(data: Mapping[str, Any], root: str) -> ProjectInputs:
         settings=settings,
         optional_dependencies=meta.optional,
         project_dependencies=meta.dependencies,
+        version=meta.version,
     )
 
 

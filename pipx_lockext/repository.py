@@ -29,7 +29,7 @@ from pipx_lockext.archives import (
     wheel_metadata_by_ranges,
 )
 from pipx_lockext.cache import Cache, CachedPage, default_cache_dir
-from pipx_lockext.coremeta import CoreMetadata, MetadataError, parse_metadata
+from pipx_lockext.coremeta import BadDistribution, CoreMetadata, MetadataError, parse_metadata
 from pipx_lockext.errors import IntegrityError, NetworkError, UsageError
 from pipx_lockext.indexpages import (
     ACCEPT,
@@ -59,10 +59,6 @@ class Repository(Protocol):
     def metadata(self, file: DistFile) -> CoreMetadata: ...
 
     def prefetch(self, names: Iterable[NormalizedName]) -> None: ...
-
-
-class BadDistribution(ValueError):
-    """A file whose metadata cannot be read; the resolver skips it with this reason."""
 
 
 class IndexRepository:

@@ -20,7 +20,15 @@ from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Re
 from pipx_lockext.candidates import Project, Release
 from pipx_lockext.environments import Environment
 from pipx_lockext.errors import ResolutionError
-from pipx_lockext.provider import PYTHON, Candidate, Need, Policy, Provider, Source
+from pipx_lockext.provider import (
+    PYTHON,
+    UNUSABLE,
+    Candidate,
+    Need,
+    Policy,
+    Provider,
+    Source,
+)
 
 MAX_ROUNDS = 20_000
 
@@ -223,6 +231,9 @@ def explain(causes: Iterable[object], provider: Provider, env: Environment) -> s
     for name, asks in sorted(by_name.items()):
         for constraint in provider.policy.constraints.get(name, ()):
             asks.append(f"the constraint {constraint.text} (from {constraint.parent})")
+        if name == UNUSABLE:
+            parts += [f"the metadata of {ask} could not be read" for ask in asks]
+            continue
         what = "the Python version" if name == PYTHON else name
         parts.append(f"no version of {what} satisfies {' and '.join(asks)}")
         if name != PYTHON:

@@ -57,3 +57,16 @@ def test_permission_denied_is_a_local_error(tmp_path):
     finally:
         folder.chmod(0o700)
     assert target.read_text() == "old"
+
+
+def test_new_files_get_the_umask_mode_and_old_files_keep_theirs(tmp_path):
+    old = tmp_path / "old.txt"
+    old.write_text("x")
+    old.chmod(0o640)
+    umask = os.umask(0o022)
+    try:
+        fsio.replace_files({tmp_path / "new.txt": "new", old: "changed"})
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
+    assert old.stat().st_mode & 0o777 == 0o640

@@ -1,0 +1,103 @@
+"""The provider's own rules, against an in-memory source: a release whose metadata cannot
+be read is passed over, the project itself is granted locally (never from an index), and
+any `==` (wildcards too) counts as a pin when choosing what to decide first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from pipx_lockext.coremeta import BadDistribution, CoreMetadata
+from pipx_lockext.environments import Environment, PythonVersion
+from pipx_lockext.errors import ResolutionError
+from pipx_lockext.indexpages import DistFile
+from pipx_lockext.provider import LocalProject, Need, Policy, Provider
+from pipx_lockext.resolver import Root, resolve_environment
+
+ENV = Environment(PythonVersion(3, 12), "linux-x86_64")
+
+
+@dataclass
+class Memory:
+    """Releases as `name -> version -> requires` (None: metadata that cannot be read)."""
+
+    releases: dict[str, dict[str, tuple[str, ...] | None]]
+    fetched: list[str] = field(default_factory=list)
+
+    def files(self, name):
+        versions = self.releases.get(name, {})
+        wheel = name.replace("-", "_")
+        return tuple(
+            DistFile(f"{wheel}-{v}-py3-none-any.whl", f"mem:{name}/{v}", "0" * 64)
+            for v in versions
+        )
+
+    def metadata(self, file):
+        name, version = file.url.removeprefix("mem:").split("/")
+        self.fetched.append(f"{name} {version}")
+        requires = self.releases[name][version]
+        if requires is None:
+            raise BadDistribution(f"{file.filename}: the build backend failed: error: Cython")
+        reqs = tuple(Requirement(r) for r in requires)
+        return CoreMetadata(canonicalize_name(name), Version(version), reqs, None, (), "2.1")
+
+    def prefetch(self, names):
+        pass
+
+
+def resolve(source, *requirements, policy=None):
+    roots = [Root("base", Need.of(Requirement(r), "project")) for r in requirements]
+    return resolve_environment(source, ENV, roots, policy or Policy())
+
+
+def test_a_release_whose_metadata_cannot_be_built_is_passed_over():
+    source = Memory({"ddtrace": {"2.11.1": None, "2.10.0": ()}})
+    result = resolve(source, "ddtrace")
+    assert result.chosen["ddtrace"].version == Version("2.10.0")
+
+
+def test_when_none_can_be_read_the_error_says_why():
+    source = Memory({"ddtrace": {"2.11.1": None}})
+    with pytest.raises(
+        ResolutionError,
+        match=r"the metadata of ddtrace-2\.11\.1-py3-none-any\.whl: the build backend failed",
+    ):
+        resolve(source, "ddtrace")
+
+
+def test_the_project_asked_for_back_is_granted_locally_and_never_chosen():
+    source = Memory(
+        {
+            "pydantic-settings": {"2.0": ("pydantic>=2.7",)},
+            "pydantic": {"9.9": ()},
+            "core": {"1.0": ()},
+        }
+    )
+    project = LocalProject(canonicalize_name("pydantic"), Version("2.99"), (Requirement("core"),))
+    result = resolve(source, "pydantic-settings", policy=Policy(project=project))
+    assert set(result.chosen) == {"pydantic-settings", "core"}
+    assert "pydantic 9.9" not in source.fetched
+
+
+def test_a_project_version_the_dependency_refuses_is_a_conflict():
+    source = Memory({"plugin": {"1.0": ("app>=3",)}})
+    project = LocalProject(canonicalize_name("app"), Version("2.0"))
+    with pytest.raises(ResolutionError, match="no version of app satisfies app>=3"):
+        resolve(source, "plugin", policy=Policy(project=project))
+
+
+def test_any_double_equals_counts_as_a_pin_for_the_order_of_decisions():
+    provider = Provider(Memory({}), ENV, Policy())
+
+    class Info:
+        def __init__(self, text):
+            self.requirement = Need.of(Requirement(text), "x")
+
+    information = {"django": iter([Info("django==4.1.*")]), "other": iter([Info("other>=1")])}
+    wildcard = provider.get_preference("django", {}, {}, information, [])
+    ranged = provider.get_preference("other", {}, {}, information, [])
+    assert wildcard < ranged
