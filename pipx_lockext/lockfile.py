@@ -35,10 +35,12 @@ class Pin:
     """What brings it in: parent names, or root labels such as "group dev"."""
     url: str | None = None
     """For a direct URL requirement, the URL it is locked to (without credentials)."""
+    extras: tuple[str, ...] = ()
 
     def requirement(self) -> str:
-        """The line's requirement without hashes: `name==1.0 ; marker` or `name @ url`."""
-        text = f"{self.name} @ {self.url}" if self.url else f"{self.name}=={self.version}"
+        """The line's requirement without hashes: `name[x]==1.0 ; marker` or `name @ url`."""
+        name = f"{self.name}[{','.join(self.extras)}]" if self.extras else self.name
+        text = f"{name} @ {self.url}" if self.url else f"{name}=={self.version}"
         return f"{text} ; {self.marker}" if self.marker else text
 
     def sort_key(self) -> tuple[str, Version, str]:

@@ -243,6 +243,7 @@ def _lock(
             tuple(sorted({hasher.sha256(f) for f in line.release.files})),
             line.via,
             without_credentials(line.release.files[0].url) if line.release.direct else None,
+            line.extras,
         )
         for line in merge_layer(layer, matrix, results)
     )

@@ -31,6 +31,9 @@ class LockedRelease:
     release: Release
     marker: str | None
     via: tuple[str, ...]
+    extras: tuple[str, ...] = ()
+    """Extras some parent asks for: written on the line (`coverage[toml]==6.2`), which
+    pip before 23.3 needs in hash-checking mode to accept `coverage[toml]>=5` there."""
 
 
 def merge_layer(
@@ -41,8 +44,10 @@ def merge_layer(
     where: dict[tuple[NormalizedName, Version], set[Environment]] = {}
     releases: dict[tuple[NormalizedName, Version], Release] = {}
     via: dict[NormalizedName, set[str]] = {}
+    extras: dict[tuple[NormalizedName, Version], set[str]] = {}
     for env in matrix:
         result = results[env]
+        asked = result.extras(layer)
         for name, parents in result.closure(layer).items():
             if name not in result.chosen:
                 continue  # the project itself, asked for back by a dependency: never locked
@@ -51,11 +56,13 @@ def merge_layer(
             releases[(name, release.version)] = release
             via.setdefault(name, set()).update(parents)
             via[name].update(result.root_labels.get((layer, name), ()))
+            extras.setdefault((name, release.version), set()).update(asked.get(name, ()))
     lines = []
     for (name, version), envs in sorted(where.items()):
         marker = env_marker(frozenset(envs), matrix, name)
         lines.append(LockedRelease(name, version, releases[(name, version)], marker,
-                                   tuple(sorted(via[name]))))  # fmt: skip
+                                   tuple(sorted(via[name])),
+                                   tuple(sorted(extras[(name, version)]))))  # fmt: skip
     return tuple(lines)
 
 

@@ -139,6 +139,9 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         self._projects = {} if projects is None else projects
         """Files grouped by version, shared by the providers of every environment."""
         self._offers: dict[NormalizedName, Offer] = {}
+        self.unprovided: dict[NormalizedName, set[str]] = {}
+        """Extras asked of a project whose chosen release does not provide them (pip
+        warns and ignores them; the lock must not write them)."""
 
     def offer(self, name: NormalizedName) -> Offer:
         """The releases usable here, decided lazily, once per name."""
@@ -289,6 +292,9 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             self.env.full_version, prereleases=True
         ):
             needs.append(Need(PYTHON, meta.requires_python, parent=parent))
+        missing = set(candidate.extras) - set(meta.provides_extra)
+        if missing:
+            self.unprovided.setdefault(candidate.name, set()).update(missing)
         needs += self._needs(meta.requires_dist, candidate.extras, parent)
         self.source.prefetch(n.name for n in needs if n.name != PYTHON)
         return needs

@@ -69,11 +69,23 @@ class EnvResolution:
     """Layer to the identifiers its own roots (its includes' too) ask for here."""
     root_labels: Mapping[tuple[str, NormalizedName], frozenset[str]] = field(default_factory=dict)
     """(layer, name) to the labels of the roots that ask for it ("group dev")."""
+    unprovided: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict)
+    """Extras asked of a project that its chosen release does not provide."""
 
     def closure(self, layer: str) -> dict[NormalizedName, set[NormalizedName]]:
         """Every project a layer needs here (its roots and all they depend on), each
         with the names of the projects in the closure that depend on it."""
+        return self._walk(layer)[0]
+
+    def extras(self, layer: str) -> dict[NormalizedName, set[str]]:
+        """The extras of each project that the layer's closure asks for."""
+        return self._walk(layer)[1]
+
+    def _walk(
+        self, layer: str
+    ) -> tuple[dict[NormalizedName, set[NormalizedName]], dict[NormalizedName, set[str]]]:
         parents: dict[NormalizedName, set[NormalizedName]] = {}
+        extras: dict[NormalizedName, set[str]] = {}
         seen: set[str] = set()
         todo = list(self.layer_roots.get(layer, ()))
         while todo:
@@ -83,11 +95,14 @@ class EnvResolution:
             seen.add(identifier)
             name = _name_of(identifier)
             parents.setdefault(name, set())
+            if "[" in identifier:
+                asked = set(identifier[:-1].split("[", 1)[1].split(","))
+                extras.setdefault(name, set()).update(asked - self.unprovided.get(name, set()))
             for child in self.children.get(identifier, ()):
                 if _name_of(child) != name:
                     parents.setdefault(_name_of(child), set()).add(name)
                 todo.append(child)
-        return parents
+        return parents, extras
 
 
 def _name_of(identifier: str) -> NormalizedName:
@@ -191,10 +206,15 @@ def resolve_environment(
             f"{env}: gave up after {MAX_ROUNDS} rounds of backtracking; "
             "narrow the requirements (upper bounds on the packages that keep changing)"
         ) from None
-    return _collect(env, active, result)
+    return _collect(env, active, result, provider.unprovided)
 
 
-def _collect(env: Environment, roots: list[Root], result: object) -> EnvResolution:
+def _collect(
+    env: Environment,
+    roots: list[Root],
+    result: object,
+    unprovided: Mapping[NormalizedName, set[str]],
+) -> EnvResolution:
     mapping: Mapping[str, Candidate] = result.mapping  # type: ignore[attr-defined]
     graph = result.graph  # type: ignore[attr-defined]
     chosen = {
@@ -215,6 +235,7 @@ def _collect(env: Environment, roots: list[Root], result: object) -> EnvResoluti
         children,
         {layer: frozenset(ids) for layer, ids in layer_roots.items()},
         {key: frozenset(value) for key, value in labels.items()},
+        {name: frozenset(extras) for name, extras in unprovided.items()},
     )
 
 
