@@ -9,6 +9,7 @@ answers in milliseconds. Nothing here prints or exits.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,26 +149,35 @@ def why(root: Path, name: str, layer: str | None) -> WhyResult:
 def via_chains(
     lock: ParsedLock, name: NormalizedName, limit: int = 20
 ) -> tuple[tuple[str, ...], ...]:
-    """Paths from `name` to a root label through the lock's `# via` comments."""
+    """Paths from `name` to a root label through the lock's `# via` comments, shortest
+    first (breadth first: the direct parents before the long ways round); when there are
+    more than `limit`, the last entry says how many were left out."""
     pins = {pin.name: pin for pin in lock.pins}
     if name not in pins:
         return ()
     chains: list[tuple[str, ...]] = []
-
-    def walk(current: NormalizedName, path: tuple[str, ...], seen: frozenset[str]) -> None:
-        if len(chains) >= limit:
-            return
+    more = 0
+    queue: deque[tuple[NormalizedName, tuple[str, ...], frozenset[str]]] = deque()
+    queue.append((name, (), frozenset({name})))
+    while queue:
+        current, path, seen = queue.popleft()
         pin = pins[current]
         here = (*path, f"{pin.name}=={pin.version}")
         for parent in pin.via or ("(no via comment)",):
             key = canonicalize_name(parent)
             if key not in pins:
-                chains.append((*here, parent))
+                if len(chains) < limit:
+                    chains.append((*here, parent))
+                else:
+                    more += 1
             elif key not in seen:  # a cycle (a needs b needs a) ends the chain
-                walk(key, here, seen | {key})
-
-    walk(name, (), frozenset({name}))
-    return tuple(dict.fromkeys(chains))
+                queue.append((key, here, seen | {key}))
+        if more > 10 * limit:
+            break  # enough to say "many"
+    unique = list(dict.fromkeys(chains))
+    if more:
+        unique.append((f"… {more} more",))
+    return tuple(unique)
 
 
 def _read(path: Path) -> str | None:

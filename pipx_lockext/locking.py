@@ -26,7 +26,7 @@ from pipx_lockext.indexpages import DistFile
 from pipx_lockext.lockfile import LockFile, Pin
 from pipx_lockext.merge import merge_layer
 from pipx_lockext.project import ProjectInputs
-from pipx_lockext.provider import LocalProject, Need, Policy, Source
+from pipx_lockext.provider import LocalProject, Need, Policy, Source, direct_release
 from pipx_lockext.resolver import (
     EnvironmentConflict,
     EnvResolution,
@@ -209,14 +209,18 @@ def _expand(
         out.add(dep.where, NOT_LOCKABLE[dep.kind], dep.text)
         return
     extras: tuple[str, ...] = dep.extras
+    if dep.kind == "url" and (problem := _url_problem(dep)):
+        out.add(dep.where, problem, dep.text)
+        return
     if dep.kind in {"named", "url"} and (dep.name is None or dep.name != inputs.name):
         yield dep
         return
     if dep.kind == "named" and dep.requirement is not None:
         extras = tuple(canonicalize_name(e) for e in dep.requirement.extras)
     if inputs.project_dependencies is None:
-        what = "stands for the project itself, whose [project].dependencies are not declared"
-        out.add(dep.where, f"{what} statically in pyproject.toml")
+        what = "stands for the project itself, whose dependencies reqlock cannot read"
+        fix = "declare them in pyproject.toml [project].dependencies, or list them here"
+        out.add(dep.where, f"{what} (setup.py or dynamic); {fix}", dep.text)
         return
     for extra in (e for e in extras if e not in inputs.optional_dependencies):
         out.add(dep.where, f"the project has no optional dependency {extra!r}", dep.text)
@@ -225,6 +229,18 @@ def _expand(
         own += inputs.optional_dependencies.get(extra, ())
     for sub in own:
         yield from _expand(inputs, sub, out, seen | set(extras))
+
+
+def _url_problem(dep: Dependency) -> str | None:
+    """Why a direct URL cannot be locked: reqlock locks an archive by its file name."""
+    req = dep.requirement
+    if req is None or req.url is None:
+        return "write a direct URL as `name @ URL` (the #egg= form names no version)"
+    if "subdirectory=" in req.url:
+        return "an archive's subdirectory cannot be hash-locked; build it into a wheel"
+    if direct_release(canonicalize_name(req.name), req.url) is None:
+        return f"the URL's file name is not a wheel or sdist of {req.name} (name-version.ext)"
+    return None
 
 
 def _lock(

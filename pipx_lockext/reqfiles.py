@@ -74,6 +74,8 @@ def _kind(bare: str, editable: bool, is_path: bool, is_archive: bool) -> Kind:
     target = bare.split("@", 1)[1].strip() if " @ " in bare else bare  # `name @ url`
     if bare.startswith(VCS_SCHEMES) or target.startswith(VCS_SCHEMES):
         return "vcs"
+    if target.startswith(("https://", "http://")):  # never a local path, whatever it ends with
+        return "named" if " @ " in bare else "url"
     if is_path:
         return "local"
     if is_archive and "@" not in bare:

@@ -249,7 +249,8 @@ def explain(causes: Iterable[object], provider: Provider, env: Environment) -> s
         shown = f"Python {need.specifier}" if need.name == PYTHON else need.text or need.name
         by_name.setdefault(need.name, []).append(f"{shown} (from {asker})")
     parts = []
-    for name, asks in sorted(by_name.items()):
+    for name, said in sorted(by_name.items()):
+        asks = list(dict.fromkeys(said))  # one line per distinct ask, however many layers
         for constraint in provider.policy.constraints.get(name, ()):
             asks.append(f"the constraint {constraint.text} (from {constraint.parent})")
         if name == UNUSABLE:

@@ -179,6 +179,11 @@ def test_unknown_package_is_exit_3_naming_it(make_project, fake_index, reqlock):
     [
         ("demo-vcs @ git+https://example.com/x.git", "VCS requirement cannot be hash-locked"),
         ("demo-local @ file:///tmp/somewhere", "local directory cannot be hash-locked"),
+        (
+            "demo-sub @ https://x.example/a.zip#subdirectory=s",
+            "subdirectory cannot be hash-locked",
+        ),
+        ("demo-odd @ https://x.example/other.zip", "not a wheel or sdist of demo-odd"),
     ],
 )
 def test_requirements_a_lock_cannot_hold_are_refused(
