@@ -662,3 +662,44 @@ def test_reinstall_makes_the_venv_anew(project: Project, reqlock: Callable[..., 
     assert not left.exists()
     assert installed_pins(project) == expected_pins(project, "dev")
     assert_project_editable(project)
+
+
+# --- every interpreter present ----------------------------------------------------------
+
+EVERY = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+
+
+@pytest.fixture(scope="module")
+def every_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """A project locked for every Python of 3.8-3.13 present on this machine."""
+    present = tuple(v for v in EVERY if find_python(v) is not None)
+    if len(present) < 2:
+        pytest.skip(f"fewer than two of {', '.join(EVERY)} present: {where_looked('3.X')}")
+    index = FakeIndex(RELEASES, tmp=tmp_path_factory.mktemp("every-index")).start()
+    try:
+        root = tmp_path_factory.mktemp("every-project")
+        make_project(root, index.url, present)
+        with isolated(tmp_path_factory), pytest.raises(SystemExit) as exited:
+            main(["compile", "-q", "--project", str(root)])
+        assert exited.value.code == 0
+        yield Project(root, index, present)
+    finally:
+        index.stop()
+
+
+def test_run_all_pythons_syncs_and_runs_in_every_interpreter_present(
+    every_python: Project, reqlock: Callable[..., Result]
+) -> None:
+    code = (
+        "import sys, demo, importlib.metadata as m;"
+        "print('ran', '%d.%d' % sys.version_info[:2], m.version('lib'))"
+    )
+    result = reqlock(
+        "run", "--all-pythons", "--project", every_python.root, "--", "python", "-c", code
+    )
+    assert result.code == 0, result.err
+    for version in every_python.pythons:
+        assert f"==> Python {version}: python -c" in result.err
+        expected = "1.0" if version in {"3.8", "3.9", "3.10"} else "2.0"
+        assert f"ran {version} {expected}" in result.out
+        assert re.search(rf"^{re.escape(version)}\s+0\s", result.err, re.M), result.err
