@@ -101,7 +101,10 @@ def check_lock(inputs: ProjectInputs, layer: str, display: str, lock: ParsedLock
             found.append(Finding(display, line, f"{what}: {option!r}; {hint}"))
     digest = input_digest(inputs, layer, inputs.matrix(layer))
     if lock.digest is not None and lock.digest != digest:
-        what = f"stale: layer {layer}'s inputs changed since it was compiled"
+        what = (
+            "stale: the project's inputs changed since it was compiled (all layers are "
+            "resolved together, so a change to any layer stales every lock)"
+        )
         found.append(Finding(display, None, f"{what}; run reqlock compile"))
     return found
 

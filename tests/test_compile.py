@@ -223,7 +223,7 @@ def test_check_passes_on_fresh_locks_and_names_each_stale_layer(project, reqlock
     pyproject.write_text(pyproject.read_text().replace('dev = ["tool"]', 'dev = ["tool>=3"]'))
     result = reqlock("check", "--project", root)
     assert result.code == 1
-    assert "requirements/dev.lock.txt: stale: layer dev's inputs changed" in result.err
+    assert "requirements/dev.lock.txt: stale: the project's inputs changed" in result.err
     # all layers are resolved together, so a change to dev can move base's pins too
     assert "requirements/base.lock.txt: stale" in result.err
 
