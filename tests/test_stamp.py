@@ -78,40 +78,14 @@ def test_only_the_plain_forms_take_the_shortcut(project, args, monkeypatch):
 
 def test_the_shortcut_loads_neither_click_nor_packaging(project):
     stamp.record(str(project), "requirements", ["base"], [])
-    code = (
-        "import sys; from pipx_lockext.launcher import main\n"
-        "try: main()\n"
-        "except SystemExit as e: print(e.code, sorted({'click', 'packaging'} & set(sys.modules)))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, "check", "--project", str(project)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
-    )
+    out = launch("check", "--project", str(project))
     assert out.stdout.strip() == "0 []"
     assert out.stderr == "locks are fresh: base\n"
 
 
 def test_a_check_without_stamp_runs_without_click(project, tmp_path):
-    code = (
-        "import sys; from pipx_lockext.launcher import main\n"
-        "try: main()\n"
-        "except SystemExit as e: print(e.code, sorted({'click', 'resolvelib'} & set(sys.modules)))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, "check", "--project", str(project)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(Path(__file__).parent.parent),
-            "REQLOCK_CACHE_DIR": str(tmp_path / "empty-cache"),
-        },
-    )
-    assert out.stdout.strip() == "1 []"
+    out = launch("check", "--project", str(project), cache=tmp_path / "empty-cache")
+    assert out.stdout.strip() == "1 ['packaging']"
     assert "requirements/base.lock.txt: no '# input-digest: sha256:…' header line" in out.stderr
 
 
@@ -120,21 +94,23 @@ def test_an_unchanged_compile_without_stamp_answers_without_click(make_project, 
         {"pyproject.toml": "[project]\nname = 'p'\nversion = '0'\ndependencies = []\n"}
     )
     assert reqlock("compile", "--project", root).code == 0  # no dependency: no index needed
+    out = launch("compile", "--project", str(root), cache=tmp_path / "empty-cache")
+    assert out.stdout.strip() == "0 ['packaging']"
+    assert out.stderr == "locks are up to date (inputs unchanged; nothing fetched)\n"
+
+
+def launch(*args: str, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`reqlock ARGS` through the launcher in a new process; stdout says its exit code and
+    which heavy modules it loaded."""
     code = (
         "import sys; from pipx_lockext.launcher import main\n"
         "try: main()\n"
-        "except SystemExit as e: print(e.code, sorted({'click', 'resolvelib'} & set(sys.modules)))"
+        "except SystemExit as e:\n"
+        "    print(e.code, sorted({'click', 'packaging', 'resolvelib'} & set(sys.modules)))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, "compile", "--project", str(root)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(Path(__file__).parent.parent),
-            "REQLOCK_CACHE_DIR": str(tmp_path / "empty-cache"),
-        },
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    if cache is not None:
+        env["REQLOCK_CACHE_DIR"] = str(cache)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env
     )
-    assert out.stdout.strip() == "0 []"
-    assert out.stderr == "locks are up to date (inputs unchanged; nothing fetched)\n"

@@ -3,10 +3,14 @@ without any of its pip configuration. Shared by the integration modules."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 MARKER_ENVIRONMENT = """
 import json, os, platform, sys
@@ -65,3 +69,15 @@ def run(*command: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(c) for c in command], env=clean_env(), capture_output=True, text=True, check=False
     )
+
+
+@contextlib.contextmanager
+def isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The autouse isolation fixture is function-scoped; this is its module-scoped twin."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key in [k for k in os.environ if k.startswith("PIP_")]:
+            patch.delenv(key)
+        patch.setenv("PIP_CONFIG_FILE", os.devnull)
+        patch.setenv("NETRC", os.devnull)
+        patch.setenv("REQLOCK_CACHE_DIR", str(tmp_path_factory.mktemp("reqlock-cache")))
+        yield

@@ -34,6 +34,7 @@ from tests.fakeindex import FakeIndex, Release
 from tests.integration.machine import (
     MARKER_ENVIRONMENT,
     find_python,
+    isolated,
     pyenv_versions,
     run,
 )
@@ -150,13 +151,7 @@ def locked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Locked]:
             pythons=json.dumps(PYTHONS), platforms=json.dumps(PLATFORMS), url=index.url
         )
         (root / "pyproject.toml").write_text(textwrap.dedent(pyproject).lstrip())
-        # The autouse isolation fixture is function-scoped; this is its module-scoped twin.
-        with pytest.MonkeyPatch.context() as patch:
-            for key in [k for k in os.environ if k.startswith("PIP_")]:
-                patch.delenv(key)
-            patch.setenv("PIP_CONFIG_FILE", os.devnull)
-            patch.setenv("NETRC", os.devnull)
-            patch.setenv("REQLOCK_CACHE_DIR", str(tmp_path_factory.mktemp("reqlock-cache")))
+        with isolated(tmp_path_factory):
             code, err = run_reqlock("compile", "--project", str(root))
         assert code == 0, err
         yield Locked(root, index)

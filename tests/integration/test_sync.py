@@ -34,6 +34,7 @@ from tests.fakeindex import backend as fake_backend
 from tests.integration.machine import (
     MARKER_ENVIRONMENT,
     find_python,
+    isolated,
     run,
     where_looked,
 )
@@ -175,18 +176,6 @@ def make_project(root: Path, url: str, pythons: tuple[str, ...], more: str = "")
     (backend / "editable_backend.py").write_text(EDITABLE_BACKEND.lstrip(), encoding="utf-8")
     (root / "src" / "demo").mkdir(parents=True)
     (root / "src" / "demo" / "__init__.py").write_text("WHO = 'the working tree'\n")
-
-
-@contextlib.contextmanager
-def isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The autouse isolation fixture is function-scoped; this is its module-scoped twin."""
-    with pytest.MonkeyPatch.context() as patch:
-        for key in [k for k in os.environ if k.startswith("PIP_")]:
-            patch.delenv(key)
-        patch.setenv("PIP_CONFIG_FILE", os.devnull)
-        patch.setenv("NETRC", os.devnull)
-        patch.setenv("REQLOCK_CACHE_DIR", str(tmp_path_factory.mktemp("reqlock-cache")))
-        yield
 
 
 @pytest.fixture(scope="module")
