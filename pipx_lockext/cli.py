@@ -29,7 +29,9 @@ def common_options(func: F) -> F:
         help="Project directory (default: nearest ancestor with pyproject.toml or "
         "requirements/*.in).",
     )(func)
-    func = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors (as pip -q).")(func)
+    func = click.option(
+        "-q", "--quiet", is_flag=True, help="Print only warnings and errors (as pip -q)."
+    )(func)
     return click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")(func)
 
 
