@@ -96,7 +96,11 @@ def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOu
         layer: _lock(inputs, layer, results, hasher, request.options)
         for layer in inputs.layer_names()
     }
-    warnings = _yank_warnings(results, request.preferred, source) + _sdist_warnings(results)
+    warnings = (
+        _yank_warnings(results, request.preferred, source)
+        + _sdist_warnings(results)
+        + _extra_warnings(results)
+    )
     return LockOutcome(locks, warnings)
 
 
@@ -306,6 +310,20 @@ def _yank_warnings(
                     f"now {chosen.version}"
                 )
     return tuple(sorted(warnings))
+
+
+def _extra_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, ...]:
+    """Extras asked of a release that does not provide them (pip warns and ignores them)."""
+    found: set[str] = set()
+    for result in results.values():
+        for name, extras in result.unprovided.items():
+            release = result.chosen.get(name)
+            if release is not None:
+                found.update(
+                    f"{name}=={release.version} does not provide the extra {extra!r}; ignored"
+                    for extra in extras
+                )
+    return tuple(sorted(found))
 
 
 def _sdist_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, ...]:
