@@ -13,6 +13,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -174,7 +175,7 @@ class IndexRepository:
         return _parse(self._store(page, response))
 
     def _store(self, page: CachedPage, response: Response) -> CachedPage:
-        page = CachedPage(**{**page.__dict__, "max_age": _max_age(response)})
+        page = replace(page, max_age=_max_age(response))
         return self.cache.store_page(page) if self.cache else page
 
     def _find_links(self) -> tuple[DistFile, ...]:

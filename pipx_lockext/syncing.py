@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.utils import NormalizedName
@@ -111,7 +111,7 @@ def sync_project(root: Path, options: SyncOptions, context: Context) -> tuple[Sy
     for target in targets(inputs, layer, options, context.find()):
         with project_lock(Path(inputs.root), context.progress):
             outcome = sync_one(inputs, target, lock, options.reinstall, context)
-        outcomes.append(SyncOutcome(**{**outcome.__dict__, "warnings": warnings}))
+        outcomes.append(replace(outcome, warnings=warnings))
     return tuple(outcomes)
 
 
