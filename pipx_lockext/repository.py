@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from pipx_lockext.archives import (
@@ -43,7 +43,7 @@ from pipx_lockext.indexpages import (
 from pipx_lockext.netconfig import NetConfig, from_pip, with_project
 from pipx_lockext.network import Http, Response, redact, split_credentials
 from pipx_lockext.pipconfig import pip_options
-from pipx_lockext.sdistbuild import BuildError, build_metadata
+from pipx_lockext.sdistbuild import BuildError, build_metadata, build_requirements
 from pipx_lockext.settings import IndexSettings
 
 T = TypeVar("T")
@@ -87,6 +87,7 @@ class IndexRepository:
         self._files: dict[str, Future[tuple[DistFile, ...]]] = {}
         self._metadata_of: dict[str, Future[CoreMetadata]] = {}
         self._hashes: dict[str, Future[str]] = {}
+        self._builds: dict[str, Future[tuple[Requirement, ...]]] = {}
         self._closed = False
         self._links: tuple[DistFile, ...] | None = None
         self._links_lock = threading.Lock()
@@ -123,6 +124,21 @@ class IndexRepository:
         if file.sha256:
             return file.sha256
         return self._start(self._hashes, file.url, self._hash_work(file)).result()
+
+    def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]:
+        """An sdist's build requirements (its bytes checked against the index's hash);
+        BadDistribution when they cannot be read."""
+        return self._start(self._builds, file.url, self._build_work(file)).result()
+
+    def _build_work(self, file: DistFile) -> Callable[[str], tuple[Requirement, ...]]:
+        def work(_url: str) -> tuple[Requirement, ...]:
+            try:
+                texts = build_requirements(self._whole(file), file.filename)
+                return tuple(Requirement(text) for text in texts)
+            except (BuildError, InvalidRequirement) as exc:
+                raise BadDistribution(f"{file.filename}: build requirements: {exc}") from None
+
+        return work
 
     def _hash_work(self, file: DistFile) -> Callable[[str], str]:
         return lambda _url: hashlib.sha256(self._whole(file)).hexdigest()

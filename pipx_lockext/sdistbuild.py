@@ -61,6 +61,14 @@ class BuildError(RuntimeError):
     """The backend could not produce metadata; the message ends with its last output."""
 
 
+def build_requirements(sdist: bytes, filename: str) -> tuple[str, ...]:
+    """What an sdist's `[build-system].requires` asks for (PEP 518's default for a project
+    without one): what pip installs into the build environment to build it."""
+    with tempfile.TemporaryDirectory(prefix="reqlock-build-") as scratch:
+        source = _unpack(sdist, filename, Path(scratch) / "src")
+        return _build_system(source)[0]
+
+
 def build_metadata(
     sdist: bytes, filename: str, config: NetConfig, run: Runner = run_process
 ) -> bytes:

@@ -200,3 +200,11 @@ def test_fetching_ahead_brings_the_newest_metadata_and_the_dependencies_pages(
     assert "/simple/dep/" in paths  # an unconditional dependency
     assert "/simple/extra-thing/" not in paths  # only under an extra
     repo.close()
+
+
+def test_an_sdists_build_requirements_are_read_from_its_pyproject(tmp_path, fake_index):
+    index = fake_index([Release("built", "1.0", wheels=(), build_requires=("helper>=2", "flit"))])
+    repo = repository(tmp_path, index.url)
+    (sdist,) = repo.files("built")
+    assert [str(r) for r in repo.build_requirements(sdist)] == ["helper>=2", "flit"]
+    repo.close()

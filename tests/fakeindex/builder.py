@@ -9,6 +9,7 @@ written, and the same releases always give the same bytes. It serves nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,9 +25,9 @@ from packaging.version import InvalidVersion, Version
 
 from tests.fakeindex import backend
 
-PYPROJECT = b"""\
+PYPROJECT = """\
 [build-system]
-requires = []
+requires = {requires}
 build-backend = "fakeindex_backend"
 backend-path = ["_backend"]
 """
@@ -54,6 +55,9 @@ class Release:
     in `Dynamic:` when `metadata_version` is 2.2 or later (PEP 643)."""
     metadata_version: str = "2.2"
     """Of the sdist's PKG-INFO and of every METADATA; "2.1" means PEP 643 does not apply."""
+    build_requires: tuple[str, ...] = ()
+    """The sdist's `[build-system].requires` (pip installs them to build it; the in-tree
+    backend itself needs none)."""
 
     def __post_init__(self) -> None:
         problems = _tag_problems(self.wheels)
@@ -174,7 +178,9 @@ def build_sdist(release: Release, dest: Path) -> BuiltFile:
     base = f"{release.module}-{release.normalized_version}"
     files = {
         "PKG-INFO": release.sdist_metadata,
-        "pyproject.toml": PYPROJECT,
+        "pyproject.toml": PYPROJECT.format(
+            requires=json.dumps(list(release.build_requires))
+        ).encode(),
         backend.TRUE_METADATA: release.wheel_metadata,
         "_backend/fakeindex_backend.py": Path(backend.__file__).read_bytes(),
         **_module_files(release),
