@@ -72,6 +72,10 @@ def check_texts(inputs: ProjectInputs, texts: Mapping[str, str | None]) -> list[
             findings.append(Finding(display, None, "missing; run reqlock compile"))
             continue
         findings += check_lock(inputs, layer, display, parse_lock(text))
+        build = inputs.build_lock_file(layer)
+        build_text = _read(Path(inputs.root) / build)
+        if build_text is not None and not build_text.startswith("# No pin"):
+            findings += check_lock(inputs, layer, build, parse_lock(build_text))
     return findings + _orphans(inputs)
 
 
@@ -114,7 +118,7 @@ def _orphans(inputs: ProjectInputs) -> list[Finding]:
     names = set(inputs.layer_names())
     found = []
     for path in sorted(folder.glob(f"*{LOCK_SUFFIX}")):
-        layer = path.name.removesuffix(LOCK_SUFFIX)
+        layer = path.name.removesuffix(LOCK_SUFFIX).removesuffix(".build")
         if layer not in names:
             display = f"{inputs.settings.output_dir}/{path.name}"
             found.append(Finding(display, None, f"no layer {layer!r} any more; delete the file"))

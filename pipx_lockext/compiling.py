@@ -26,7 +26,7 @@ from pipx_lockext.environments import (
 from pipx_lockext.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
 from pipx_lockext.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.loader import load_project
-from pipx_lockext.lockfile import Pin, render
+from pipx_lockext.lockfile import LockFile, Pin, render
 from pipx_lockext.lockparse import ParsedLock, parse_lock
 from pipx_lockext.project import ProjectInputs
 from pipx_lockext.projectlock import project_lock
@@ -109,6 +109,9 @@ def compile_project(
                 check_kept_hashes(previous, lock.pins, inputs.lock_file(layer))
             texts[lock_path(inputs, layer)] = render(lock)
             summaries.append(summarize(inputs.lock_file(layer), previous, lock.pins))
+            build = _build_text(inputs, layer, outcome.builds.get(layer))
+            if build is not None:
+                texts[Path(inputs.root) / inputs.build_lock_file(layer)] = build
         changes = plan_changes(Path(inputs.root), texts)
         if not options.dry_run:
             replace_files({c.path: c.new for c in changes if c.changed})
@@ -125,6 +128,16 @@ def locks_fresh(root: Path) -> bool:
     except ReqlockError:
         return False  # the full command reports it
     return result.up_to_date
+
+
+def _build_text(inputs: ProjectInputs, layer: str, build: LockFile | None) -> str | None:
+    """The build lock's new text; an old one no longer needed becomes empty (never left
+    stale), and none is written where there never was one."""
+    if build is not None:
+        return render(build)
+    if (Path(inputs.root) / inputs.build_lock_file(layer)).exists():
+        return "# No pin of this layer installs from an sdist: no build requirements.\n"
+    return None
 
 
 def _existing(inputs: ProjectInputs) -> tuple[dict[str, str | None], dict[str, ParsedLock]]:
@@ -156,7 +169,7 @@ def resolve_locks(
         refresh=options.refresh,
     )
     try:
-        return lock_project(request, repository, repository)
+        return lock_project(request, repository, repository, repository)
     finally:
         repository.close()
 

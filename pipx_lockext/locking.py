@@ -18,6 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pipx_lockext.buildlocks import Builder, build_lock
 from pipx_lockext.dependencies import Dependency
 from pipx_lockext.digest import input_digest, without_credentials
 from pipx_lockext.environments import Environment, describe_matrix
@@ -70,10 +71,15 @@ class LockOutcome:
 
     locks: Mapping[str, LockFile]
     warnings: tuple[str, ...] = ()
+    builds: Mapping[str, LockFile] = field(default_factory=dict)
+    """Per layer, the lock of its sdist-only pins' build requirements (when it has any)."""
 
 
-def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOutcome:
-    """Resolve every layer on its environments and build its lock."""
+def lock_project(
+    request: LockRequest, source: Source, hasher: Hasher, builder: Builder | None = None
+) -> LockOutcome:
+    """Resolve every layer on its environments and build its lock (and, with a `builder`,
+    the lock of the build requirements of what installs from an sdist)."""
     inputs = request.inputs
     roots = layer_roots(inputs)
     extra = [
@@ -101,7 +107,17 @@ def lock_project(request: LockRequest, source: Source, hasher: Hasher) -> LockOu
         + _sdist_warnings(results)
         + _extra_warnings(results)
     )
-    return LockOutcome(locks, warnings)
+    builds: dict[str, LockFile] = {}
+    for layer, lock in locks.items():
+        if builder is None:
+            break
+        build, said = build_lock(
+            lock, inputs.matrix(layer), results, source=source, builder=builder, policy=policy
+        )
+        warnings += said
+        if build is not None:
+            builds[layer] = build
+    return LockOutcome(locks, tuple(dict.fromkeys(warnings)), builds)
 
 
 def local_project(inputs: ProjectInputs) -> LocalProject | None:

@@ -70,6 +70,10 @@ class ProjectInputs:
         """The layer's lock, relative to the project root."""
         return f"{self.settings.output_dir}/{layer}.lock.txt"
 
+    def build_lock_file(self, layer: str) -> str:
+        """The lock of the build requirements of the layer's sdist-only pins."""
+        return f"{self.settings.output_dir}/{layer}.build.lock.txt"
+
     def layer_names(self) -> tuple[str, ...]:
         return tuple(layer.name for layer in self.layers)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.utils import NormalizedName
+from packaging.version import Version
 
 from pipx_lockext.digest import input_digest
 from pipx_lockext.environments import DEFAULT_PYTHONS, PythonVersion
@@ -34,6 +35,8 @@ Progress = Callable[[str], None]
 
 PIP = ("-m", "pip", "--disable-pip-version-check", "--no-input")
 HASH_MISMATCH = "DO NOT MATCH THE HASHES"
+BUILD_CONSTRAINT_PIP = Version("25.3")
+"""The first pip with `--build-constraint`."""
 
 
 @dataclass(frozen=True)
@@ -239,11 +242,15 @@ def sync_one(
     extraneous = sorted(set(installed) - set(required) - SEEDED - mine)
     if changed:
         context.progress(f"installing {len(changed)} packages into {_display(inputs, venv)}")
-        _pip(
-            context,
-            venv,
-            ["install", "--require-hashes", "-r", str(Path(inputs.root) / target.lock_file)],
-        )
+        lock_path = str(Path(inputs.root) / target.lock_file)
+        args = [
+            "install",
+            "--require-hashes",
+            "-r",
+            lock_path,
+            *_build_constraint(inputs, target, installed),
+        ]
+        _pip(context, venv, args)
     if extraneous:
         context.progress(f"removing {len(extraneous)} packages from {_display(inputs, venv)}")
         _pip(context, venv, ["uninstall", "-y", *extraneous])
@@ -260,6 +267,20 @@ def sync_one(
         tuple(extraneous),
         reinstalled,
     )
+
+
+def _build_constraint(
+    inputs: ProjectInputs, target: Target, installed: dict[NormalizedName, Version]
+) -> list[str]:
+    """`--build-constraint <layer>.build.lock.txt` when the layer has one and the venv's pip
+    knows the option (25.3+): then what pip fetches to build sdists is hash-checked too."""
+    path = Path(inputs.root) / inputs.build_lock_file(target.layer)
+    pip = installed.get(NormalizedName("pip"))
+    if not path.is_file() or pip is None or pip < BUILD_CONSTRAINT_PIP:
+        return []
+    if path.read_text(encoding="utf-8").startswith("# No pin"):
+        return []
+    return ["--build-constraint", str(path)]
 
 
 def _pip(context: Context, venv: Venv, args: list[str]) -> None:

@@ -16,6 +16,7 @@ CORE = [
     "errors", "dependencies", "environments", "settings", "project", "pyproject",
     "layered", "exporter", "importer", "indexpages", "netconfig", "coremeta",
     "candidates", "provider", "resolver", "merge", "lockfile", "digest", "lockparse",
+    "buildlocks",
     "locking",
 ]  # fmt: skip
 IO_MODULES = {

@@ -314,3 +314,32 @@ def test_pins_that_install_from_an_sdist_are_reported(make_project, fake_index, 
         "python 3.10, 3.12 on macos-arm64; python 3.10 on windows-x86_64: pip builds it "
         "from the sdist, and the build dependencies it fetches are not hash-checked"
     ) in result.err
+
+
+def test_build_requirements_of_sdist_only_pins_get_their_own_lock(
+    make_project, fake_index, reqlock
+):
+    releases = [
+        *RELEASES,
+        Release("built", "1.0", wheels=(), build_requires=("buildhelper>=1",)),
+        Release("buildhelper", "1.0"),
+        Release("buildhelper", "2.0", sdist=False),
+    ]
+    index = fake_index(releases)
+    text = PYPROJECT.format(url=index.url).replace('"tool"', '"built"')
+    root = make_project({"pyproject.toml": text})
+    result = reqlock("compile", "--project", root)
+    assert result.code == 0, result.err
+    build = (root / "requirements/dev.build.lock.txt").read_text()
+    assert "# layer: dev.build = what dev's sdist-only pins need to build\n" in build
+    digest = index.files["buildhelper-2.0-py3-none-any.whl"].sha256
+    assert (
+        f"buildhelper==2.0 \\\n    --hash=sha256:{digest}\n    # via building built 1.0\n" in build
+    )
+    assert not (root / "requirements/base.build.lock.txt").exists()
+    assert reqlock("check", "--project", root).code == 0
+    tampered = build.replace("buildhelper==2.0", "buildhelper>=2.0")
+    (root / "requirements/dev.build.lock.txt").write_text(tampered)
+    result = reqlock("check", "--project", root)
+    assert result.code == 1
+    assert "requirements/dev.build.lock.txt:" in result.err

@@ -24,7 +24,9 @@ def layer_sets(root: Path) -> dict[str, set[str]]:
 
 @pytest.fixture
 def webapp(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(EXAMPLES / "webapp", tmp_path / "webapp"))
+    # Only what git tracks: a README run leaves locks and venvs in the example.
+    ignore = shutil.ignore_patterns("requirements", ".venvs", "__pycache__")
+    return Path(shutil.copytree(EXAMPLES / "webapp", tmp_path / "webapp", ignore=ignore))
 
 
 @pytest.fixture

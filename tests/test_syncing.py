@@ -179,3 +179,18 @@ def test_the_project_itself_is_installed_editable_when_it_is_a_package(project):
     (outcome,) = sync(root, finder, runner)
     assert runner.calls == [["install", "--no-deps", "-e", str(root)]]
     assert outcome.project
+
+
+def test_a_build_lock_becomes_a_build_constraint_when_pip_knows_the_option(project):
+    root, venv, finder = project
+    (root / "requirements/dev.build.lock.txt").write_text(f"setuptools==80.0 --hash=sha256:{H}\n")
+    install(venv, "pip-26.0")
+    runner = Recorder()
+    sync(root, finder, runner)
+    build = str(root / "requirements/dev.build.lock.txt")
+    assert runner.calls[0][-2:] == ["--build-constraint", build]
+    old_pip = root / ".venvs/3.12/lib/python3.12/site-packages/pip-26.0.dist-info"
+    old_pip.rename(old_pip.with_name("pip-24.0.dist-info"))
+    runner = Recorder()
+    sync(root, finder, runner)
+    assert "--build-constraint" not in runner.calls[0]
