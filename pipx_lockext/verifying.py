@@ -69,9 +69,11 @@ def verify_project(
 def _read_locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
     locks = {}
     for layer in inputs.layer_names():
-        path = Path(inputs.root) / inputs.lock_file(layer)
-        if path.is_file():
-            locks[inputs.lock_file(layer)] = parse_lock(path.read_text(encoding="utf-8"))
+        for display in (inputs.lock_file(layer), inputs.build_lock_file(layer)):
+            path = Path(inputs.root) / display
+            text = path.read_text(encoding="utf-8") if path.is_file() else "# No pin"
+            if not text.startswith("# No pin"):  # an emptied build lock holds nothing
+                locks[display] = parse_lock(text)
     if not locks:
         raise NotTrue("no lock file to verify; run reqlock compile")
     return locks

@@ -338,6 +338,9 @@ def test_build_requirements_of_sdist_only_pins_get_their_own_lock(
     )
     assert not (root / "requirements/base.build.lock.txt").exists()
     assert reqlock("check", "--project", root).code == 0
+    verified = reqlock("verify", "--project", root, "--against-index")
+    assert verified.code == 0, verified.err
+    assert "3 locks well formed" in verified.err
     tampered = build.replace("buildhelper==2.0", "buildhelper>=2.0")
     (root / "requirements/dev.build.lock.txt").write_text(tampered)
     result = reqlock("check", "--project", root)
