@@ -149,6 +149,8 @@ def compile_command(  # click passes every option by keyword
     declares; each lock pins every package with ==, lists the sha256 of every file of the
     release, and carries markers where pins differ between environments. Unchanged inputs
     and no upgrade or index flag: nothing is fetched and the locks are reported up to date.
+    Pins that install from an sdist somewhere get their build requirements locked too, in
+    requirements/<layer>.build.lock.txt (sync passes it to pip as --build-constraint).
 
     pip-compile mode, for teams migrating: `reqlock compile requirements.in -o
     requirements.txt` means `pip-compile --generate-hashes` (for this interpreter, unless
