@@ -9,6 +9,7 @@ one version serves), after the pins of the existing locks (minimal churn).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -31,6 +32,21 @@ from pipx_lockext.provider import (
 )
 
 MAX_ROUNDS = 20_000
+
+
+class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generics are loose
+    """Counts the candidates backtracking threw away, per project, to name the ones a
+    resolution that never ends keeps changing."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
+        self.counts[candidate.name] += 1
+
+    def most_rejected(self) -> str:
+        top = self.counts.most_common(5)
+        return ", ".join(f"{name} ({count} versions tried)" for name, count in top)
 
 
 class EnvironmentConflict(ResolutionError):
@@ -196,15 +212,18 @@ def resolve_environment(
     provider = Provider(source, env, replace(policy, constraints=constraints), projects)
     source.prefetch(root.need.name for root in active)
     try:
-        result = Resolver(provider, BaseReporter()).resolve(
+        reporter = Rejections()
+        result = Resolver(provider, reporter).resolve(
             [root.need for root in active], max_rounds=MAX_ROUNDS
         )
     except ResolutionImpossible as exc:
         raise EnvironmentConflict(explain(exc.causes, provider, env), env) from None
     except ResolutionTooDeep:
+        over = reporter.most_rejected()
         raise ResolutionError(
-            f"{env}: gave up after {MAX_ROUNDS} rounds of backtracking; "
-            "narrow the requirements (upper bounds on the packages that keep changing)"
+            f"{env}: gave up after {MAX_ROUNDS} rounds of backtracking"
+            + (f" over {over}" if over else "")
+            + "; narrow the requirements (a pin or an upper bound on what keeps changing)"
         ) from None
     return _collect(env, active, result, provider.unprovided)
 
@@ -250,7 +269,7 @@ def explain(causes: Iterable[object], provider: Provider, env: Environment) -> s
         by_name.setdefault(need.name, []).append(f"{shown} (from {asker})")
     parts = []
     for name, said in sorted(by_name.items()):
-        asks = list(dict.fromkeys(said))  # one line per distinct ask, however many layers
+        asks = _grouped(said)
         for constraint in provider.policy.constraints.get(name, ()):
             asks.append(f"the constraint {constraint.text} (from {constraint.parent})")
         if name == UNUSABLE:
@@ -263,6 +282,20 @@ def explain(causes: Iterable[object], provider: Provider, env: Environment) -> s
     return f"{env}: " + "; ".join(p for p in parts if p)
 
 
+def _grouped(said: list[str]) -> list[str]:
+    """One entry per distinct ask; the same ask from many releases of one parent (every
+    version of app needs lib>=9) is said once, naming a few of them."""
+    askers: dict[str, list[str]] = {}
+    for text in dict.fromkeys(said):
+        ask, _, asker = text.partition(" (from ")
+        askers.setdefault(ask, []).append(asker.removesuffix(")"))
+    grouped = []
+    for ask, names in askers.items():
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        grouped.append(f"{ask} (from {', '.join(names[:3])}{more})")
+    return grouped
+
+
 def _skipped(provider: Provider, name: NormalizedName) -> str:
     offer = provider.offer(name)
     if not offer.releases and not offer.skipped:
@@ -273,10 +306,9 @@ def _skipped(provider: Provider, name: NormalizedName) -> str:
         for r in offer.releases
         if r.yanked is not None
     ]
-    pre = [
-        f"{r.version} (pre-release; use --pre)" for r in offer.releases if r.version.is_prerelease
-    ]
-    listed = notes + yanked[:3] + pre[:3]
+    # No "use --pre" here: when no final release fits, pre-releases are tried already
+    # (PEP 440), so --pre never resolves a conflict.
+    listed = notes + yanked[:3]
     if not listed:
         available = ", ".join(str(r.version) for r in offer.releases[:8])
         return f"available versions of {name} here: {available}"

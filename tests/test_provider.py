@@ -101,3 +101,33 @@ def test_any_double_equals_counts_as_a_pin_for_the_order_of_decisions():
     wildcard = provider.get_preference("django", {}, {}, information, [])
     ranged = provider.get_preference("other", {}, {}, information, [])
     assert wildcard < ranged
+
+
+def test_the_same_ask_from_every_release_of_a_parent_is_said_once():
+    source = Memory({"app": {f"1.{n}": ("lib>=9",) for n in range(30)}, "lib": {"1.0": ()}})
+    with pytest.raises(ResolutionError) as caught:
+        resolve(source, "app")
+    message = str(caught.value)
+    assert "lib>=9 (from app 1.29, app 1.28, app 1.27 and 27 more)" in message
+    assert message.count("lib>=9") == 1
+
+
+def test_pre_releases_are_not_offered_as_a_way_out_of_a_conflict():
+    source = Memory({"lib": {"1.0": (), "2.0b1": ()}})
+    with pytest.raises(ResolutionError) as caught:
+        resolve(source, "lib>=1.5", "lib<1.0")
+    assert "--pre" not in str(caught.value)
+
+
+def test_a_resolution_that_never_ends_names_what_it_kept_changing(monkeypatch):
+    from pipx_lockext import resolver
+
+    monkeypatch.setattr(resolver, "MAX_ROUNDS", 2)
+    # app 2.x needs a lib that conflicts with the root's: every 2.x is tried, then thrown away
+    releases = {f"2.{n}": ("lib>=2",) for n in range(20)}
+    source = Memory(
+        {"app": {**releases, "1.0": ()}, "lib": {"1.0": (), "2.0": ()}, "x": {"1": ()}}
+    )
+    gave_up = r"gave up after 2 rounds of backtracking.*; narrow the requirements"
+    with pytest.raises(ResolutionError, match=gave_up):
+        resolve(source, "app", "lib<2", "x")
