@@ -47,7 +47,7 @@ def sdist_pins(
         for name in result.closure(layer)
         if name in result.chosen
         and not result.chosen[name].direct
-        and not result.chosen[name].usable[0].filename.endswith(".whl")
+        and result.chosen[name].from_sdist
     }
 
 

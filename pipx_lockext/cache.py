@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -22,21 +21,16 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pipx_lockext.stamp import cache_dir
+
 FORMAT = 1
 """Bumped when the entry layout changes; older entries then read as misses."""
 
 
 def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """`REQLOCK_CACHE_DIR`, else the platform's user cache directory plus `reqlock`."""
-    environ = os.environ if environ is None else environ
-    if environ.get("REQLOCK_CACHE_DIR"):
-        return Path(environ["REQLOCK_CACHE_DIR"])
-    home = Path(environ.get("HOME") or Path.home())
-    if sys.platform == "win32":
-        return Path(environ.get("LOCALAPPDATA") or home / "AppData/Local", "reqlock", "Cache")
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "reqlock"
-    return Path(environ.get("XDG_CACHE_HOME") or home / ".cache") / "reqlock"
+    """`REQLOCK_CACHE_DIR`, else the platform's user cache directory plus `reqlock`
+    (decided in `stamp`, which the launcher reads before anything heavy is imported)."""
+    return Path(cache_dir(environ))
 
 
 @dataclass(frozen=True)

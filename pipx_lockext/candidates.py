@@ -48,6 +48,11 @@ class Release:
         return next((r for r in reasons if r), "")
 
     @property
+    def from_sdist(self) -> bool:
+        """Whether pip builds it here: no wheel of it installs in this environment."""
+        return not self.usable[0].filename.endswith(".whl")
+
+    @property
     def metadata_file(self) -> DistFile:
         """The file whose metadata stands for the release here: a usable wheel (metadata
         of a wheel is what gets installed), else the sdist."""

@@ -20,6 +20,7 @@ from pipx_lockext import stamp
 from pipx_lockext.digest import index_lines, input_digest
 from pipx_lockext.errors import UsageError, did_you_mean
 from pipx_lockext.loader import load_project
+from pipx_lockext.lockfile import holds_pins
 from pipx_lockext.lockparse import ParsedLock, parse_lock
 from pipx_lockext.project import ProjectInputs
 
@@ -55,15 +56,21 @@ def check_project(root: Path) -> CheckResult:
     """`reqlock check`: every lock fresh for its inputs and well formed."""
     inputs = load_project(root)
     texts = {
-        layer: _read(Path(inputs.root) / inputs.lock_file(layer)) for layer in inputs.layer_names()
+        layer: read_if_present(Path(inputs.root) / inputs.lock_file(layer))
+        for layer in inputs.layer_names()
     }
     findings = check_texts(inputs, texts)
     remember(inputs, findings)
     return CheckResult(inputs.layer_names(), tuple(findings))
 
 
-def check_texts(inputs: ProjectInputs, texts: Mapping[str, str | None]) -> list[Finding]:
-    """Findings for every layer's lock text (None: the file is missing), and orphans."""
+def check_texts(
+    inputs: ProjectInputs,
+    texts: Mapping[str, str | None],
+    parsed: Mapping[str, ParsedLock] | None = None,
+) -> list[Finding]:
+    """Findings for every layer's lock text (None: the file is missing), and orphans;
+    `parsed` holds those texts already parsed, when the caller has them."""
     findings: list[Finding] = []
     for layer in inputs.layer_names():
         display = inputs.lock_file(layer)
@@ -71,10 +78,11 @@ def check_texts(inputs: ProjectInputs, texts: Mapping[str, str | None]) -> list[
         if text is None:
             findings.append(Finding(display, None, "missing; run reqlock compile"))
             continue
-        findings += check_lock(inputs, layer, display, parse_lock(text))
+        lock = (parsed or {}).get(layer) or parse_lock(text)
+        findings += check_lock(inputs, layer, display, lock)
         build = inputs.build_lock_file(layer)
-        build_text = _read(Path(inputs.root) / build)
-        if build_text is not None and not build_text.startswith("# No pin"):
+        build_text = read_if_present(Path(inputs.root) / build)
+        if holds_pins(build_text):
             findings += check_lock(inputs, layer, build, parse_lock(build_text))
     return findings + _orphans(inputs)
 
@@ -144,7 +152,7 @@ def why(root: Path, name: str, layer: str | None) -> WhyResult:
     found = []
     for each in (canonicalize_name(layer),) if layer else layers:
         display = inputs.lock_file(each)
-        text = _read(Path(inputs.root) / display)
+        text = read_if_present(Path(inputs.root) / display)
         if text is None:
             continue
         chains = via_chains(parse_lock(text), wanted)
@@ -187,7 +195,8 @@ def via_chains(
     return tuple(unique)
 
 
-def _read(path: Path) -> str | None:
+def read_if_present(path: Path) -> str | None:
+    """A file's text, or None when it (or a folder on its path) is not there."""
     try:
         return path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from pipx_lockext.checking import check_texts, remember
+from pipx_lockext.checking import check_texts, read_if_present, remember
 from pipx_lockext.digest import index_lines, input_digest
 from pipx_lockext.environments import (
     PLATFORMS,
@@ -26,7 +26,7 @@ from pipx_lockext.environments import (
 from pipx_lockext.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
 from pipx_lockext.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.loader import load_project
-from pipx_lockext.lockfile import LockFile, Pin, render
+from pipx_lockext.lockfile import EMPTY_BUILD_LOCK, LockFile, Pin, render
 from pipx_lockext.lockparse import ParsedLock, parse_lock
 from pipx_lockext.project import ProjectInputs
 from pipx_lockext.projectlock import project_lock
@@ -94,7 +94,7 @@ def compile_project(
     stamped = not (options.pythons or options.platforms or options.dry_run)
     if not forced and all(is_fresh(inputs, layer, parsed.get(layer)) for layer in layers):
         if stamped:
-            remember(inputs, check_texts(inputs, old))
+            remember(inputs, check_texts(inputs, old, parsed))
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
     if fresh_only:
         return CompileResult(up_to_date=False)
@@ -136,12 +136,12 @@ def _build_text(inputs: ProjectInputs, layer: str, build: LockFile | None) -> st
     if build is not None:
         return render(build)
     if (Path(inputs.root) / inputs.build_lock_file(layer)).exists():
-        return "# No pin of this layer installs from an sdist: no build requirements.\n"
+        return EMPTY_BUILD_LOCK
     return None
 
 
 def _existing(inputs: ProjectInputs) -> tuple[dict[str, str | None], dict[str, ParsedLock]]:
-    old = {layer: _read(lock_path(inputs, layer)) for layer in inputs.layer_names()}
+    old = {layer: read_if_present(lock_path(inputs, layer)) for layer in inputs.layer_names()}
     parsed = {layer: parse_lock(text) for layer, text in old.items() if text is not None}
     return old, parsed
 
@@ -299,10 +299,3 @@ def _versions(items: Iterable[tuple[str, Version]]) -> dict[str, list[Version]]:
 
 def _show(versions: list[Version]) -> str:
     return "/".join(str(v) for v in versions)
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
-        return None

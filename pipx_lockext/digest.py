@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pipx_lockext.environments import Environment
 from pipx_lockext.lockfile import FORMAT_VERSION
+from pipx_lockext.netconfig import PYPI
 from pipx_lockext.project import Layer, ProjectInputs
 from pipx_lockext.settings import IndexSettings
 
@@ -103,9 +104,6 @@ def without_credentials(url: str) -> str:
         return url
     return urlunsplit(parts._replace(netloc=host))
 
-
-PYPI = "https://pypi.org/simple"
-"""pip's default index: never written into a lock, which means it already."""
 
 _PLACEHOLDER = re.compile(r"\$\{[A-Z0-9_]+\}")
 """The only form of environment variable pip expands in requirements files."""

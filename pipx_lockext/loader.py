@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pipx_lockext import stamp
 from pipx_lockext.errors import InputError, Location, ProblemCollector, UsageError
 from pipx_lockext.layered import LayeredFiles, ReqFile, read_layers, resolve_reference
 from pipx_lockext.project import ProjectInputs
@@ -25,16 +26,16 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised by the 3.10 tox env
     import tomli as tomllib
 
-REQUIREMENTS_DIR = "requirements"
+REQUIREMENTS_DIR = stamp.REQUIREMENTS_DIR
 
 
 def find_project(start: Path) -> Path:
     """The nearest ancestor holding pyproject.toml or requirements/*.in."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file() or any(folder.glob(f"{REQUIREMENTS_DIR}/*.in")):
-            return folder
-    raise UsageError(f"no pyproject.toml or {REQUIREMENTS_DIR}/*.in in {start} or its parents")
+    found = stamp.find_project(str(start.resolve()))
+    if found is None:
+        what = f"no pyproject.toml or {REQUIREMENTS_DIR}/*.in in {start.resolve()} or its parents"
+        raise UsageError(what)
+    return Path(found)
 
 
 def read_toml(path: Path, display: str) -> dict[str, Any]:

@@ -348,7 +348,7 @@ def _sdist_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, 
     where: dict[tuple[str, Version], list[Environment]] = {}
     for env, result in results.items():
         for name, release in result.chosen.items():
-            if not release.direct and not release.usable[0].filename.endswith(".whl"):
+            if not release.direct and release.from_sdist:
                 where.setdefault((name, release.version), []).append(env)
     return tuple(
         f"{name}=={version} has no wheel for {_describe_some(envs)}: pip "

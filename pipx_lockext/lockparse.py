@@ -151,7 +151,7 @@ def _via_comment(stripped: str, result: list[tuple[int, str, list[str]]]) -> Non
     via = result[-1][2]
     if comment.startswith("via "):
         via.append(comment.removeprefix("via ").strip())
-    elif comment != "via" and via is not None and comment and stripped.startswith("#   "):
+    elif comment and comment != "via" and stripped.startswith("#   "):
         via.append(comment)
 
 

@@ -47,8 +47,8 @@ def merge_layer(
     extras: dict[tuple[NormalizedName, Version], set[str]] = {}
     for env in matrix:
         result = results[env]
-        asked = result.extras(layer)
-        for name, parents in result.closure(layer).items():
+        closure, asked = result.walk(layer)
+        for name, parents in closure.items():
             if name not in result.chosen:
                 continue  # the project itself, asked for back by a dependency: never locked
             release = result.chosen[name]

@@ -335,5 +335,4 @@ def _as_good(preferred: Release, newest: Release) -> bool:
     """Whether a preferred release may go first: not when it would need building here
     while the newest candidate has a wheel (one version everywhere is not worth
     compiling from source on some platforms)."""
-    has_wheel = preferred.usable[0].filename.endswith(".whl")
-    return has_wheel or not newest.usable[0].filename.endswith(".whl")
+    return not preferred.from_sdist or newest.from_sdist

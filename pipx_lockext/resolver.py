@@ -91,15 +91,12 @@ class EnvResolution:
     def closure(self, layer: str) -> dict[NormalizedName, set[NormalizedName]]:
         """Every project a layer needs here (its roots and all they depend on), each
         with the names of the projects in the closure that depend on it."""
-        return self._walk(layer)[0]
+        return self.walk(layer)[0]
 
-    def extras(self, layer: str) -> dict[NormalizedName, set[str]]:
-        """The extras of each project that the layer's closure asks for."""
-        return self._walk(layer)[1]
-
-    def _walk(
+    def walk(
         self, layer: str
     ) -> tuple[dict[NormalizedName, set[NormalizedName]], dict[NormalizedName, set[str]]]:
+        """`closure`, and the extras of each project that the closure asks for."""
         parents: dict[NormalizedName, set[NormalizedName]] = {}
         extras: dict[NormalizedName, set[str]] = {}
         seen: set[str] = set()

@@ -22,6 +22,7 @@ import os
 import sys
 import time
 import zlib
+from collections.abc import Mapping
 
 from pipx_lockext import __version__
 
@@ -51,8 +52,9 @@ def _has_in_files(folder: str) -> bool:
         return False
 
 
-def cache_dir(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
-    """Where stamps live: `REQLOCK_CACHE_DIR`, else the user cache (as `cache` decides)."""
+def cache_dir(environ: Mapping[str, str] | None = None) -> str:
+    """reqlock's cache (stamps, pages, metadata): `REQLOCK_CACHE_DIR`, else the platform's
+    user cache directory plus `reqlock`."""
     env = os.environ if environ is None else environ
     if env.get("REQLOCK_CACHE_DIR"):
         return env["REQLOCK_CACHE_DIR"]

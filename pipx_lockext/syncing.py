@@ -25,6 +25,7 @@ from pipx_lockext.environments import DEFAULT_PYTHONS, PythonVersion
 from pipx_lockext.errors import IntegrityError, NotTrue, UsageError, did_you_mean
 from pipx_lockext.interpreters import Finder, Interpreter
 from pipx_lockext.loader import load_project
+from pipx_lockext.lockfile import holds_pins
 from pipx_lockext.lockparse import ParsedLock, parse_lock
 from pipx_lockext.processes import Runner, run_process
 from pipx_lockext.project import ProjectInputs
@@ -278,7 +279,7 @@ def _build_constraint(
     pip = installed.get(NormalizedName("pip"))
     if not path.is_file() or pip is None or pip < BUILD_CONSTRAINT_PIP:
         return []
-    if path.read_text(encoding="utf-8").startswith("# No pin"):
+    if not holds_pins(path.read_text(encoding="utf-8")):
         return []
     return ["--build-constraint", str(path)]
 

@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
+from pipx_lockext.checking import read_if_present
 from pipx_lockext.errors import IntegrityError, NotTrue
 from pipx_lockext.loader import load_project
+from pipx_lockext.lockfile import holds_pins
 from pipx_lockext.lockparse import LockedPin, ParsedLock, parse_lock
 from pipx_lockext.project import ProjectInputs
 
@@ -70,9 +72,8 @@ def _read_locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
     locks = {}
     for layer in inputs.layer_names():
         for display in (inputs.lock_file(layer), inputs.build_lock_file(layer)):
-            path = Path(inputs.root) / display
-            text = path.read_text(encoding="utf-8") if path.is_file() else "# No pin"
-            if not text.startswith("# No pin"):  # an emptied build lock holds nothing
+            text = read_if_present(Path(inputs.root) / display)
+            if holds_pins(text):  # no file, or an emptied build lock: nothing to verify
                 locks[display] = parse_lock(text)
     if not locks:
         raise NotTrue("no lock file to verify; run reqlock compile")
