@@ -21,11 +21,11 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pipx_lockext.cache import Cache
-from pipx_lockext.environments import Environment, PythonVersion
-from pipx_lockext.netconfig import NetConfig
-from pipx_lockext.network import Http
-from pipx_lockext.repository import IndexRepository
+from pipx_lockext.core.environments import Environment, PythonVersion
+from pipx_lockext.core.index.netconfig import NetConfig
+from pipx_lockext.edges.index.cache import Cache
+from pipx_lockext.edges.index.network import Http
+from pipx_lockext.edges.index.repository import IndexRepository
 
 ROOTS = [
     "django", "djangorestframework", "django-celery-beat", "django-storages[s3]",

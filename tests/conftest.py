@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipx_lockext.cli import main
+from pipx_lockext.cli.main import main
 from tests.fakeindex import FakeIndex, Release
 
 ROOT = Path(__file__).resolve().parent.parent

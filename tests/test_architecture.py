@@ -1,5 +1,8 @@
-"""The import rule of STYLE.md: the pure core imports no I/O module; only the CLI prints
-or exits; importing the package stays light."""
+"""The import rule of STYLE.md, read from the folders: `pipx_lockext/<ring>/…` where the
+rings, innermost first, are `core` (pure), `edges` (each owns one kind of I/O),
+`commands` (use cases) and `cli`. A module imports only from its own ring or inner ones;
+the core imports no I/O module; the import graph has no cycle; only the CLI prints or
+exits; importing the CLI stays light."""
 
 from __future__ import annotations
 
@@ -11,74 +14,125 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipx_lockext"
-
-CORE = [
-    "errors", "dependencies", "environments", "settings", "project", "pyproject",
-    "layered", "exporter", "importer", "indexpages", "netconfig", "coremeta",
-    "candidates", "provider", "resolver", "merge", "lockfile", "digest", "lockparse",
-    "buildlocks",
-    "locking",
-]  # fmt: skip
+RINGS = ("core", "edges", "commands", "cli")
+"""Innermost first: each may import from itself and the ones before it."""
+TOP = {"__init__", "__main__"}
+"""The only modules outside a ring: the version, and `python -m` handing over to the CLI."""
 IO_MODULES = {
     "os", "io", "shutil", "tempfile", "subprocess", "socket", "urllib", "urllib3", "http",
     "pathlib", "glob", "sqlite3", "requests", "threading", "multiprocessing", "click",
+    "concurrent",
 }  # fmt: skip
 PURE_SUBMODULES = {"urllib.parse"}
 """Parts of I/O packages that only compute (URL joining and splitting)."""
-EDGES = {
-    "pipx_lockext.fsio", "pipx_lockext.loader", "pipx_lockext.reqfiles",
-    "pipx_lockext.network", "pipx_lockext.cache", "pipx_lockext.pipconfig",
-    "pipx_lockext.archives", "pipx_lockext.sdistbuild", "pipx_lockext.stamp",
-    "pipx_lockext.processes", "pipx_lockext.interpreters", "pipx_lockext.venvs",
-    "pipx_lockext.projectlock",
-}  # fmt: skip
-SHELL = {
-    "pipx_lockext.convert", "pipx_lockext.cli", "pipx_lockext.repository",
-    "pipx_lockext.compiling", "pipx_lockext.checking", "pipx_lockext.launcher",
-    "pipx_lockext.pipcompat", "pipx_lockext.syncing", "pipx_lockext.verifying",
-    "pipx_lockext.cli_compile", "pipx_lockext.cli_venvs",
-}  # fmt: skip
 
 
-def imports_of(module: str) -> set[str]:
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+def modules() -> dict[str, Path]:
+    """Every module of the package by dotted name."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def ring(module: str) -> int | None:
+    """The ring index of a module of the package (None for the top-level modules)."""
+    parts = module.split(".")
+    return RINGS.index(parts[1]) if len(parts) > 1 and parts[1] in RINGS else None
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module named by an import, lazy and TYPE_CHECKING ones included."""
     names = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            if node.module.startswith("pipx_lockext"):
+                # `from pipx_lockext.edges.project import stamp` imports the module `stamp`.
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
-@pytest.mark.parametrize("module", CORE)
-def test_core_imports_no_io_and_no_outer_ring(module):
-    found = imports_of(module)
-    io = {n for n in found if n.split(".")[0] in IO_MODULES and n not in PURE_SUBMODULES}
-    assert not io, found
-    assert not found & (EDGES | SHELL), found
+def internal_imports(path: Path) -> set[str]:
+    known = modules()
+    return {name for name in imports_of(path) if name in known and name != "pipx_lockext"}
 
 
-def test_core_module_list_is_complete():
-    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
-    edges_and_shell = {m.rsplit(".", 1)[1] for m in EDGES | SHELL}
-    assert modules == set(CORE) | edges_and_shell, "classify each new module in this test"
+MODULES = modules()
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
-def test_only_the_cli_prints_or_exits(path):
-    if path.stem in {"cli", "cli_compile", "cli_venvs", "__main__", "launcher"}:  # the CLI
+def test_every_module_sits_in_a_ring():
+    stray = [m for m in MODULES if m != "pipx_lockext" and ring(m) is None]
+    assert sorted(stray) == sorted(f"pipx_lockext.{m}" for m in TOP - {"__init__"}), stray
+
+
+@pytest.mark.parametrize("module", sorted(MODULES), ids=str)
+def test_imports_point_inward(module):
+    mine = ring(module)
+    if mine is None:
         return
-    tree = ast.parse(path.read_text())
-    for node in ast.walk(tree):
+    outward = {m for m in internal_imports(MODULES[module]) if (ring(m) or 0) > mine}
+    assert not outward, f"{module} ({RINGS[mine]}) imports outer rings: {sorted(outward)}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if ring(m) == 0), ids=str)
+def test_core_imports_no_io(module):
+    found = imports_of(MODULES[module])
+    io = {n for n in found if n.split(".")[0] in IO_MODULES and n not in PURE_SUBMODULES}
+    assert not io, f"{module} imports I/O modules: {sorted(io)}"
+
+
+def test_the_import_graph_has_no_cycle():
+    packages = {m for m, p in MODULES.items() if p.name == "__init__.py"}
+    # A module depends on its package's __init__, never the reverse: packages are left out.
+    graph = {m: internal_imports(p) - {m} - packages for m, p in MODULES.items()}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                pytest.fail("import cycle: " + " -> ".join([*path[path.index(nxt) :], nxt]))
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES), ids=str)
+def test_only_the_cli_prints_or_exits(module):
+    if ring(module) == RINGS.index("cli") or module == "pipx_lockext.__main__":
+        return
+    for node in ast.walk(ast.parse(MODULES[module].read_text())):
         if isinstance(node, ast.Call):
             func = ast.unparse(node.func)
             assert func not in {"print", "sys.exit", "exit", "click.echo", "os._exit"}, func
 
 
-def test_importing_the_package_loads_no_heavy_module():
+def test_package_inits_hold_only_a_docstring():
+    """Importing a ring or a seam must cost nothing (the launcher imports `stamp` early)."""
+    for module, path in MODULES.items():
+        if path.name != "__init__.py" or module == "pipx_lockext":
+            continue
+        body = ast.parse(path.read_text()).body
+        assert len(body) == 1, module
+        assert isinstance(body[0], ast.Expr), module
+        assert isinstance(body[0].value, ast.Constant), module
+
+
+def test_importing_the_cli_loads_no_heavy_module():
     code = (
-        "import sys, pipx_lockext.cli; "
+        "import sys, pipx_lockext.cli.main; "
         "heavy = {'tomlkit', 'pip_requirements_parser', 'urllib3', 'resolvelib'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from pipx_lockext.cache import Cache, CachedPage, default_cache_dir
+from pipx_lockext.edges.index.cache import Cache, CachedPage, default_cache_dir
 
 
 class Clock:

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from pipx_lockext.projectlock import project_lock
+from pipx_lockext.edges.project.projectlock import project_lock
 from tests.conftest import Result
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex.server import FaultKind

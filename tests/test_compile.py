@@ -264,10 +264,10 @@ def test_check_imports_neither_the_resolver_nor_the_http_client(project, reqlock
     root, _ = project
     assert reqlock("compile", "--project", root).code == 0
     code = (
-        "import sys; from pipx_lockext.cli import main\n"
+        "import sys; from pipx_lockext.cli.main import main\n"
         "try: main(['check', '-q', '--project', sys.argv[1]])\n"
         "except SystemExit as e: code = e.code\n"
-        "heavy = {'resolvelib', 'urllib3', 'tomlkit', 'pipx_lockext.resolver'}\n"
+        "heavy = {'resolvelib', 'urllib3', 'tomlkit', 'pipx_lockext.core.resolution.resolver'}\n"
         "print(code, sorted(heavy & set(sys.modules)))"
     )
     out = subprocess.run(

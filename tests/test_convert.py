@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext.loader import load_project
+from pipx_lockext.edges.project.loader import load_project
 from tests.conftest import EXAMPLES
 
 

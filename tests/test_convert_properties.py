@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipx_lockext.convert import export_project, import_files
-from pipx_lockext.loader import load_project
+from pipx_lockext.commands.convert import export_project, import_files
+from pipx_lockext.edges.project.loader import load_project
 
 NAMES = ["alpha", "beta-x", "gamma", "delta_y", "eps"]
 SPECS = ["", ">=1", "<3,>=1.2", "==2.0.*", "~=1.4"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipx_lockext.coremeta import MetadataError, parse_metadata
+from pipx_lockext.core.index.coremeta import MetadataError, parse_metadata
 
 METADATA = b"""\
 Metadata-Version: 2.3

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipx_lockext.dependencies import parse_pep508
-from pipx_lockext.errors import InputError, Location
+from pipx_lockext.core.errors import InputError, Location
+from pipx_lockext.core.inputs.dependencies import parse_pep508
 
 HERE = Location("pyproject.toml", key="[project].dependencies[0]")
 

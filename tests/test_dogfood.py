@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipx_lockext.checking import check_project
+from pipx_lockext.commands.checking import check_project
 
 ROOT = Path(__file__).resolve().parent.parent
 

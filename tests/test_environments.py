@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from packaging.markers import Marker
 
-from pipx_lockext.environments import (
+from pipx_lockext.core.environments import (
     PLATFORMS,
     PythonVersion,
     build_matrix,

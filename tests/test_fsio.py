@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from pipx_lockext import fsio
-from pipx_lockext.errors import LocalError
+from pipx_lockext.core.errors import LocalError
+from pipx_lockext.edges.project import fsio
 
 
 def test_writes_all_files_and_leaves_no_temp_files(tmp_path):

@@ -86,7 +86,7 @@ def test_a_package_index_that_is_not_a_url_is_exit_2(make_project, reqlock):
 
 
 def test_credentials_never_reach_a_lock_but_placeholders_do():
-    from pipx_lockext.digest import without_credentials
+    from pipx_lockext.core.lockfiles.digest import without_credentials
 
     cases = {
         "https://alice:s3cret@host/simple/": "https://host/simple/",

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipx_lockext.indexpages import (
+from pipx_lockext.core.index.indexpages import (
     JSON_TYPE,
     PageError,
     parse_filename,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext.environments import PythonVersion
-from pipx_lockext.errors import UsageError
-from pipx_lockext.interpreters import Finder
+from pipx_lockext.core.environments import PythonVersion
+from pipx_lockext.core.errors import UsageError
+from pipx_lockext.edges.venvs.interpreters import Finder
 
 V312 = PythonVersion(3, 12)
 

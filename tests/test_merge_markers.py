@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.markers import Marker
 
-from pipx_lockext.environments import PLATFORMS, PythonVersion, build_matrix
-from pipx_lockext.errors import ResolutionError
-from pipx_lockext.merge import env_marker
+from pipx_lockext.core.environments import PLATFORMS, PythonVersion, build_matrix
+from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.resolution.merge import env_marker
 
 PYTHONS = [PythonVersion(3, m) for m in range(8, 15)]
 DISTINCT = [p for p in PLATFORMS if p != "linux-musl-x86_64"]  # musl shares glibc's markers

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext.netconfig import PYPI, NetConfig, from_pip, with_project
-from pipx_lockext.pipconfig import config_files, pip_options
-from pipx_lockext.settings import IndexSettings
+from pipx_lockext.core.index.netconfig import PYPI, NetConfig, from_pip, with_index
+from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.edges.index.pipconfig import config_files, pip_options
 
 ETC = Path("/nonexistent-etc")
 """Stands for /etc, so that the machine's own /etc/pip.conf never leaks into a test."""
@@ -95,11 +95,28 @@ def test_project_overrides_pip_key_by_key():
     project = IndexSettings(
         extra_index_urls=("https://team/",), index_strategy="unsafe-best-match"
     )
-    merged = with_project(pip, project)
+    merged = with_index(pip, project)
     assert merged.indexes == ("https://mirror/", "https://team/")
     assert merged.index_strategy == "unsafe-best-match"
     flags = IndexSettings(index_url="https://flag/")
-    assert with_project(merged, flags).indexes == ("https://flag/", "https://team/")
+    assert with_index(pip, flags.over(project)).indexes == ("https://flag/", "https://team/")
+
+
+def test_a_flag_replaces_a_list_and_keeps_what_it_does_not_set():
+    """One rule for searching and for the lock's lines: a project's extra index P with
+    unsafe-best-match, compiled with --extra-index-url F, searches F alone, still with
+    unsafe-best-match (trust-boundary item 12)."""
+    project = IndexSettings(extra_index_urls=("https://p/",), index_strategy="unsafe-best-match")
+    flags = IndexSettings(extra_index_urls=("https://f/",))
+    both = flags.over(project)
+    assert both.extra_index_urls == ("https://f/",)
+    assert both.strategy == "unsafe-best-match"
+    searched = with_index(NetConfig(), both)
+    assert searched.extra_index_urls == both.extra_index_urls
+    assert searched.index_strategy == "unsafe-best-match"
+    assert IndexSettings(index_strategy="first-index").over(project).strategy == "first-index"
+    assert IndexSettings(pre=False).over(IndexSettings(pre=True)).pre is False
+    assert IndexSettings().over(IndexSettings(pre=True)).pre is True
 
 
 def test_bad_number_is_named():

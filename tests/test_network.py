@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import urllib3
 
-from pipx_lockext.cache import Cache
-from pipx_lockext.errors import IntegrityError, NetworkError
-from pipx_lockext.netconfig import NetConfig
-from pipx_lockext.network import Http, redact, split_credentials
-from pipx_lockext.repository import IndexRepository
+from pipx_lockext.core.errors import IntegrityError, NetworkError
+from pipx_lockext.core.index.netconfig import NetConfig
+from pipx_lockext.edges.index.cache import Cache
+from pipx_lockext.edges.index.network import Http, redact, split_credentials
+from pipx_lockext.edges.index.repository import IndexRepository
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex.tls import openssl_missing
 from tests.fakeindex.tls import self_signed as make_self_signed
@@ -87,8 +87,9 @@ def test_a_truncated_body_is_a_network_error_not_a_bad_package(fake_index, tmp_p
 def test_bytes_unlike_the_advertised_hash_are_an_integrity_error(fake_index, tmp_path):
     index = fake_index(RELEASES)
     client = repo(index.url, tmp_path)
-    sdist, (wheel, *_) = client.files("dep")[0], client.files("demo")
+    # Before the pages are read: reading them starts fetching the newest metadata ahead.
     index.fault("/files/*", "corrupt")
+    sdist, (wheel, *_) = client.files("dep")[0], client.files("demo")
     with pytest.raises(IntegrityError, match=r"dep-1\.0\.tar\.gz: sha256 \w+ does not match"):
         client.metadata(sdist)
     with pytest.raises(IntegrityError, match=r"\.whl\.metadata: sha256"):

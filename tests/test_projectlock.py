@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from pipx_lockext.projectlock import project_lock
+from pipx_lockext.edges.project.projectlock import project_lock
 from tests.test_compile import PYPROJECT, RELEASES
 
 

@@ -11,12 +11,12 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pipx_lockext.coremeta import BadDistribution, CoreMetadata
-from pipx_lockext.environments import Environment, PythonVersion
-from pipx_lockext.errors import ResolutionError
-from pipx_lockext.indexpages import DistFile
-from pipx_lockext.provider import LocalProject, Need, Policy, Provider
-from pipx_lockext.resolver import Root, resolve_environment
+from pipx_lockext.core.environments import Environment, PythonVersion
+from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
+from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.resolution.provider import LocalProject, Need, Policy, Provider
+from pipx_lockext.core.resolution.resolver import Root, resolve_environment
 
 ENV = Environment(PythonVersion(3, 12), "linux-x86_64")
 
@@ -120,7 +120,7 @@ def test_pre_releases_are_not_offered_as_a_way_out_of_a_conflict():
 
 
 def test_a_resolution_that_never_ends_names_what_it_kept_changing(monkeypatch):
-    from pipx_lockext import resolver
+    from pipx_lockext.core.resolution import resolver
 
     monkeypatch.setattr(resolver, "MAX_ROUNDS", 2)
     # app 2.x needs a lib that conflicts with the root's: every 2.x is tried, then thrown away

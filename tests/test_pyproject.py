@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipx_lockext.errors import InputError
-from pipx_lockext.pyproject import read_pyproject
+from pipx_lockext.core.errors import InputError
+from pipx_lockext.core.inputs.pyproject import read_pyproject
 
 
 def read(data):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipx_lockext.errors import InputError
-from pipx_lockext.loader import load_project
+from pipx_lockext.core.errors import InputError
+from pipx_lockext.edges.project.loader import load_project
 
 
 def test_pip_tools_idioms(make_project):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from pipx_lockext.environments import PythonVersion
-from pipx_lockext.errors import ProblemCollector
-from pipx_lockext.settings import IndexSettings, parse_settings
+from pipx_lockext.core.environments import PythonVersion
+from pipx_lockext.core.errors import ProblemCollector
+from pipx_lockext.core.inputs.settings import IndexSettings, parse_settings
 
 
 def parse(table):

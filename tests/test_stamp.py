@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext import stamp
-from pipx_lockext.launcher import shortcut
+from pipx_lockext.cli.launcher import from_stamp, plain_form
+from pipx_lockext.edges.project import stamp
+
+
+def shortcut(args: list[str]) -> str | None:
+    """What the launcher answers from the stamp alone ("" when quiet), else None."""
+    plain = plain_form(args)
+    return None if plain is None else from_stamp(*plain)
 
 
 @pytest.fixture
@@ -103,7 +109,7 @@ def launch(*args: str, cache: Path | None = None) -> subprocess.CompletedProcess
     """`reqlock ARGS` through the launcher in a new process; stdout says its exit code and
     which heavy modules it loaded."""
     code = (
-        "import sys; from pipx_lockext.launcher import main\n"
+        "import sys; from pipx_lockext.cli.launcher import main\n"
         "try: main()\n"
         "except SystemExit as e:\n"
         "    print(e.code, sorted({'click', 'packaging', 'resolvelib'} & set(sys.modules)))"

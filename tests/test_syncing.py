@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext.errors import IntegrityError, NotTrue, UsageError
-from pipx_lockext.interpreters import Finder
-from pipx_lockext.syncing import Context, SyncOptions, sync_project
+from pipx_lockext.commands.syncing import Context, SyncOptions, sync_project
+from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError
+from pipx_lockext.edges.venvs.interpreters import Finder
 
 H = "a" * 64
 LOCK = f"""\

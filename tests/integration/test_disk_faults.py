@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from pipx_lockext.lockparse import parse_lock
+from pipx_lockext.core.lockfiles.lockparse import parse_lock
 from tests.test_compile import PYPROJECT, RELEASES
 
 pytestmark = pytest.mark.integration

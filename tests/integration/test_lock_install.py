@@ -29,7 +29,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pipx_lockext.cli import main
+from pipx_lockext.cli.main import main
 from tests.fakeindex import FakeIndex, Release
 from tests.integration.machine import (
     MARKER_ENVIRONMENT,

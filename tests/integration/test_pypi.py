@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext.repository import open_repository
-from pipx_lockext.settings import IndexSettings
+from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.edges.index.repository import open_repository
 
 pytestmark = pytest.mark.network
 

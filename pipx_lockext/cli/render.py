@@ -1,0 +1,143 @@
+"""Rendering command results for a person (shell): one typed renderer per result, the
+only place that decides how a result reads. Results are imported for their types only, so
+that rendering costs nothing at start-up."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from pipx_lockext.cli.report import UP_TO_DATE
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pipx_lockext.commands.checking import WhyResult
+    from pipx_lockext.commands.compiling import CompileResult, LayerSummary
+    from pipx_lockext.commands.convert import WriteResult
+    from pipx_lockext.commands.syncing import PythonRow, RunRow, SyncOutcome
+    from pipx_lockext.commands.verifying import VerifyResult
+
+SHOWN = 6
+"""Names listed per kind of change in a compile summary before "… N more"."""
+
+
+def _err(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def writes(result: WriteResult, quiet: bool) -> None:
+    """export / import: the diff with --dry-run, else which files were written."""
+    changed = [c for c in result.changes if c.changed]
+    if result.dry_run:
+        for change in changed:
+            click.echo(change.diff(), nl=False)
+        if not changed and not quiet:
+            _err("no changes")
+        return
+    if quiet:
+        return
+    for change in result.changes:
+        verb = ("created" if change.old is None else "updated") if change.changed else "unchanged"
+        _err(f"{verb} {change.display}")
+
+
+def compiled(result: CompileResult, quiet: bool) -> None:
+    """compile: warnings, then the diff (--dry-run) and a summary line per lock."""
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    if result.up_to_date:
+        if not quiet:
+            _err(UP_TO_DATE)
+        return
+    if result.dry_run:
+        for change in result.changes:
+            click.echo(change.diff(), nl=False)
+    if quiet:
+        return
+    changed = {change.display for change in result.changes if change.changed}
+    for summary in result.summaries:
+        _err(summary_line(summary, result.dry_run, summary.display in changed))
+
+
+def summary_line(summary: LayerSummary, dry_run: bool, changed: bool) -> str:
+    """`wrote requirements/dev.lock.txt: 1 added (x 1.0); 2 upgraded (…)`."""
+    if not changed:
+        return f"{summary.display}: unchanged"
+    kinds = (
+        ("added", summary.added),
+        ("removed", summary.removed),
+        ("upgraded", summary.upgraded),
+        ("downgraded", summary.downgraded),
+    )
+    parts = [f"{len(items)} {label} ({_some(items)})" for label, items in kinds if items]
+    verb = "would write" if dry_run else "wrote"
+    same = "no pin changed (header, markers or hashes did)"
+    return f"{verb} {summary.display}: " + ("; ".join(parts) if parts else same)
+
+
+def _some(items: Sequence[str]) -> str:
+    more = f", … {len(items) - SHOWN} more" if len(items) > SHOWN else ""
+    return ", ".join(items[:SHOWN]) + more
+
+
+def why(result: WhyResult) -> None:
+    """why: each lock holding the package, and its chains up to the layer's roots."""
+    for display, chains in result.chains:
+        click.echo(f"{display}:")
+        for chain in chains:
+            click.echo("  " + " <- ".join(chain))
+
+
+def verified(result: VerifyResult, against_index: bool, installed: bool) -> None:
+    said = f"{len(result.locks)} locks well formed ({result.pins} pins)"
+    if against_index:
+        said += f"; {result.hashes_checked} hashes match the index"
+    if installed:
+        venvs = ", ".join(result.venvs)
+        said += f"; {result.files_checked} installed files match their RECORD in {venvs}"
+    _err(said)
+
+
+def synced(outcome: SyncOutcome, quiet: bool) -> None:
+    """sync: warnings, then one line per venv."""
+    for warning in outcome.warnings:
+        _err(f"warning: {warning}")
+    if not quiet:
+        _err(sync_line(outcome))
+
+
+def sync_line(outcome: SyncOutcome) -> str:
+    if not outcome.pip_ran and not outcome.created:
+        return f"{outcome.venv}: in sync (nothing to do)"
+    parts = ["created"] if outcome.created else []
+    if outcome.installed:
+        parts.append(f"{len(outcome.installed)} installed or changed")
+    if outcome.removed:
+        parts.append(f"{len(outcome.removed)} removed ({', '.join(outcome.removed)})")
+    if outcome.project:
+        parts.append("project installed (editable)")
+    return f"{outcome.venv}: " + ", ".join(parts)
+
+
+def run_table(rows: Sequence[RunRow]) -> None:
+    """run --all-pythons: version, exit code and seconds of each run."""
+    _err("\npython  exit  seconds")
+    for row in rows:
+        _err(f"{row.version!s:<7} {row.code:>4}  {row.seconds:7.1f}")
+
+
+def pythons(rows: Sequence[PythonRow], places: str, quiet: bool) -> None:
+    """python list: each version, the interpreter used and the others found."""
+    for row in rows:
+        mark = "*" if row.configured else " "
+        if not row.found:
+            click.echo(f"{mark} {row.version!s:<5} not found")
+            continue
+        used, *others = row.found
+        click.echo(f"{mark} {row.version!s:<5} {used.path}  ({used.found_in})")
+        for other in others:
+            click.echo(f"        also {other.path}  ({other.found_in})")
+    if not quiet:
+        _err(f"* configured for this project; looked in {places}")

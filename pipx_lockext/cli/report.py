@@ -1,0 +1,42 @@
+"""What the front door and the CLI both print without click: a check's findings and an
+error's lines, with their exit codes. Import-light: the launcher answers `check` through
+this module before click or packaging is loaded."""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs 5 ms here
+if TYPE_CHECKING:
+    from pipx_lockext.commands.checking import CheckResult
+    from pipx_lockext.core.errors import ReqlockError
+
+UP_TO_DATE = "locks are up to date (inputs unchanged; nothing fetched)"
+FRESH = "locks are fresh: {layers}"
+
+
+def say(line: str) -> None:
+    """One line to stderr, where everything but a command's own output goes."""
+    sys.stderr.write(line + "\n")
+
+
+def report_check(result: CheckResult, quiet: bool) -> int:
+    """Print what check found; its exit code."""
+    for finding in result.findings:
+        say(str(finding))
+    if not result.ok:
+        return 1
+    if not quiet:
+        say(FRESH.format(layers=", ".join(result.layers)))
+    return 0
+
+
+def report_error(exc: ReqlockError, verbose: bool) -> int:
+    """Print an error, one line per problem (the traceback too with -v); its exit code."""
+    if verbose:
+        import traceback  # noqa: PLC0415 - only with -v
+
+        traceback.print_exc()
+    for line in exc.messages():
+        say(f"error: {line}")
+    return exc.exit_code

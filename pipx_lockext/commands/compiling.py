@@ -1,0 +1,300 @@
+"""The compile use case (shell): decide whether the locks are fresh, else resolve, hash and
+write every layer's lock all-or-nothing, and say what changed.
+
+Fresh locks and no upgrade or index flag: nothing but the project's own files is read, and
+neither the resolver nor the HTTP client is imported. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from pipx_lockext.commands.checking import check_texts, read_if_present, remember
+from pipx_lockext.core.environments import (
+    PLATFORMS,
+    Environment,
+    PythonVersion,
+    parse_requires_python,
+)
+from pipx_lockext.core.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
+from pipx_lockext.core.inputs.project import ProjectInputs
+from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.core.lockfiles.digest import index_lines, input_digest
+from pipx_lockext.core.lockfiles.lockfile import EMPTY_BUILD_LOCK, LockFile, Pin, render
+from pipx_lockext.core.lockfiles.lockparse import ParsedLock, parse_lock
+from pipx_lockext.edges.project.fsio import FileChange, plan_changes, replace_files
+from pipx_lockext.edges.project.loader import load_project
+from pipx_lockext.edges.project.projectlock import project_lock
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from pipx_lockext.core.resolution.locking import LockOutcome
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """What the command line asks of one compile."""
+
+    layers: tuple[str, ...] = ()
+    """Layers to write (all when empty); every layer is still resolved, together."""
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
+    """`NAME` or `NAME==VERSION`: drop the existing pin (and pin that version)."""
+    pythons: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    dry_run: bool = False
+    index: IndexSettings | None = None
+    """Index flags, over the project's settings and pip's configuration."""
+    cache_dir: Path | None = None
+    refresh: bool = False
+    offline: bool = False
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """How a layer's pins changed."""
+
+    display: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    upgraded: tuple[str, ...] = ()
+    downgraded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    """What a compile did (or, with dry_run, would do)."""
+
+    up_to_date: bool
+    changes: tuple[FileChange, ...] = ()
+    summaries: tuple[LayerSummary, ...] = ()
+    warnings: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+def compile_project(
+    root: Path,
+    options: CompileOptions,
+    waiting: Callable[[str], None] = lambda _m: None,
+    *,
+    fresh_only: bool = False,
+) -> CompileResult:
+    """`reqlock compile [LAYER…]` (`fresh_only`: stop before resolving)."""
+    inputs = with_matrix(load_project(root), options.pythons, options.platforms)
+    layers = selected_layers(inputs, options.layers)
+    old, parsed = _existing(inputs)
+    forced = options.upgrade or options.upgrade_packages or options.index is not None
+    stamped = not (options.pythons or options.platforms or options.dry_run)
+    if not forced and all(is_fresh(inputs, layer, parsed.get(layer)) for layer in layers):
+        if stamped:
+            remember(inputs, check_texts(inputs, old, parsed))
+        return CompileResult(up_to_date=True, dry_run=options.dry_run)
+    if fresh_only:
+        return CompileResult(up_to_date=False)
+    with project_lock(Path(inputs.root), waiting):
+        old, parsed = _existing(inputs)  # another reqlock may have just written them
+        outcome = resolve_locks(inputs, options, parsed)
+        texts, summaries = {}, []
+        for layer in layers:
+            lock = outcome.locks[layer]
+            previous = parsed.get(layer)
+            if previous is not None:
+                check_kept_hashes(previous, lock.pins, inputs.lock_file(layer))
+            texts[lock_path(inputs, layer)] = render(lock)
+            summaries.append(summarize(inputs.lock_file(layer), previous, lock.pins))
+            build = _build_text(inputs, layer, outcome.builds.get(layer))
+            if build is not None:
+                texts[Path(inputs.root) / inputs.build_lock_file(layer)] = build
+        changes = plan_changes(Path(inputs.root), texts)
+        if not options.dry_run:
+            replace_files({c.path: c.new for c in changes if c.changed})
+    if stamped:
+        now = {**old, **{layer: texts[lock_path(inputs, layer)] for layer in layers}}
+        remember(inputs, check_texts(inputs, now))
+    return CompileResult(False, changes, tuple(summaries), outcome.warnings, options.dry_run)
+
+
+def locks_fresh(root: Path) -> bool:
+    """Whether a plain `reqlock compile` would only say "up to date" (and stamp it)."""
+    try:
+        result = compile_project(root, CompileOptions(upgrade=False), fresh_only=True)
+    except ReqlockError:
+        return False  # the full command reports it
+    return result.up_to_date
+
+
+def _build_text(inputs: ProjectInputs, layer: str, build: LockFile | None) -> str | None:
+    """The build lock's new text; an old one no longer needed becomes empty (never left
+    stale), and none is written where there never was one."""
+    if build is not None:
+        return render(build)
+    if (Path(inputs.root) / inputs.build_lock_file(layer)).exists():
+        return EMPTY_BUILD_LOCK
+    return None
+
+
+def _existing(inputs: ProjectInputs) -> tuple[dict[str, str | None], dict[str, ParsedLock]]:
+    old = {layer: read_if_present(lock_path(inputs, layer)) for layer in inputs.layer_names()}
+    parsed = {layer: parse_lock(text) for layer, text in old.items() if text is not None}
+    return old, parsed
+
+
+def resolve_locks(
+    inputs: ProjectInputs, options: CompileOptions, parsed: Mapping[str, ParsedLock]
+) -> LockOutcome:
+    # Imported here: the fresh path above must not load the resolver or the HTTP client.
+    from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415
+    from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415
+    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415
+
+    index = inputs.settings.index
+    if options.index is not None:
+        index = options.index.over(index)
+    upgrades, constraints = _upgrades(options.upgrade_packages)
+    preferred = {} if options.upgrade else preferences(inputs, parsed, upgrades)
+    policy = Policy(pre=bool(index.pre), only_binary=frozenset(index.only_binary))
+    request = LockRequest(inputs, policy, preferred, constraints, index_lines(index))
+    repository = open_repository(
+        index,
+        cache_dir=options.cache_dir,
+        offline=options.offline,
+        refresh=options.refresh,
+    )
+    try:
+        return lock_project(request, repository, repository, repository)
+    finally:
+        repository.close()
+
+
+def _upgrades(specs: tuple[str, ...]) -> tuple[frozenset[NormalizedName], tuple[Requirement, ...]]:
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    names: set[NormalizedName] = set()
+    constraints: list[Requirement] = []
+    for text in specs:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            raise UsageError(
+                f"--upgrade-package {text!r}: expected NAME or NAME==VERSION"
+            ) from None
+        names.add(canonicalize_name(req.name))
+        if req.specifier:
+            constraints.append(req)
+    return frozenset(names), tuple(constraints)
+
+
+def with_matrix(
+    inputs: ProjectInputs, pythons: tuple[str, ...], platforms: tuple[str, ...]
+) -> ProjectInputs:
+    """The inputs with `--python` / `--platform` replacing the configured matrix."""
+    settings = inputs.settings
+    if pythons:
+        try:
+            versions = tuple(sorted({PythonVersion.parse(text) for text in pythons}))
+        except ValueError as exc:
+            raise UsageError(f"--python: {exc}") from None
+        if inputs.requires_python:
+            spec = parse_requires_python(inputs.requires_python)
+            for version in versions:
+                if not version.admitted_by(spec):
+                    raise UsageError(
+                        f"--python {version}: the project requires Python "
+                        f"{inputs.requires_python} (pyproject.toml [project].requires-python)"
+                    )
+        settings = replace(settings, pythons=versions)
+    if platforms:
+        for name in platforms:
+            if name not in PLATFORMS:
+                hint = did_you_mean(name, PLATFORMS)
+                raise UsageError(
+                    f"--platform {name!r}: unknown platform{hint}; known: {', '.join(PLATFORMS)}"
+                )
+        settings = replace(settings, platforms=tuple(dict.fromkeys(platforms)))
+    return replace(inputs, settings=settings)
+
+
+def selected_layers(inputs: ProjectInputs, asked: tuple[str, ...]) -> tuple[str, ...]:
+    """The layers named on the command line (all when none), checked to exist."""
+    names = inputs.layer_names()
+    if not asked:
+        return names
+    for name in asked:
+        if canonicalize_name(name) not in names:
+            hint = did_you_mean(name, names)
+            raise UsageError(f"no layer {name!r}{hint}; layers: {', '.join(names)}")
+    return tuple(canonicalize_name(name) for name in asked)
+
+
+def lock_path(inputs: ProjectInputs, layer: str) -> Path:
+    return Path(inputs.root) / inputs.lock_file(layer)
+
+
+def is_fresh(inputs: ProjectInputs, layer: str, parsed: ParsedLock | None) -> bool:
+    """Whether the lock exists, is well formed, and was compiled from these inputs."""
+    if parsed is None or parsed.problems:
+        return False
+    return parsed.digest == input_digest(inputs, layer, inputs.matrix(layer))
+
+
+def preferences(
+    inputs: ProjectInputs, parsed: Mapping[str, ParsedLock], upgrades: frozenset[str]
+) -> dict[Environment, dict[NormalizedName, Version]]:
+    """Per environment, the versions the existing locks install there (sticky pins)."""
+    preferred: dict[Environment, dict[NormalizedName, Version]] = {}
+    for env in inputs.matrix():
+        pins = preferred.setdefault(env, {})
+        for lock in parsed.values():
+            for name, version in lock.pins_for(env).items():
+                if name not in upgrades:
+                    pins.setdefault(name, version)
+    return preferred
+
+
+def check_kept_hashes(previous: ParsedLock, pins: tuple[Pin, ...], where: str) -> None:
+    """A pin kept at the same version must not carry a hash the index does not list."""
+    fresh = {(pin.name, pin.version): set(pin.hashes) for pin in pins}
+    for old in previous.pins:
+        known = fresh.get((old.name, old.version))
+        if known is None:
+            continue
+        for digest in old.hashes:
+            if digest not in known:
+                raise IntegrityError(
+                    f"{where}:{old.line}: {old.name}=={old.version} carries "
+                    f"--hash=sha256:{digest}, which matches no file the index lists for that "
+                    "release; the lock was edited by hand or the index's files changed"
+                )
+
+
+def summarize(where: str, previous: ParsedLock | None, pins: tuple[Pin, ...]) -> LayerSummary:
+    """Added, removed, upgraded and downgraded projects between two locks."""
+    old = _versions((p.name, p.version) for p in (previous.pins if previous else ()))
+    new = _versions((p.name, p.version) for p in pins)
+    added = tuple(f"{n} {_show(new[n])}" for n in sorted(new.keys() - old.keys()))
+    removed = tuple(f"{n} {_show(old[n])}" for n in sorted(old.keys() - new.keys()))
+    up: list[str] = []
+    down: list[str] = []
+    for name in sorted(old.keys() & new.keys()):
+        if old[name] != new[name]:
+            text = f"{name} {_show(old[name])} -> {_show(new[name])}"
+            (up if max(new[name]) > max(old[name]) else down).append(text)
+    return LayerSummary(where, added, removed, tuple(up), tuple(down))
+
+
+def _versions(items: Iterable[tuple[str, Version]]) -> dict[str, list[Version]]:
+    found: dict[str, list[Version]] = {}
+    for name, version in items:
+        found.setdefault(name, []).append(version)
+    return {name: sorted(set(versions)) for name, versions in found.items()}
+
+
+def _show(versions: list[Version]) -> str:
+    return "/".join(str(v) for v in versions)

@@ -1,0 +1,169 @@
+"""`reqlock compile SRC… -o OUT.txt`: pip-compile's command line for teams migrating
+(shell). Same meaning as `pip-compile --generate-hashes`: the sources (`.in`/`.txt`
+requirements files, or `pyproject.toml` with `--extra`/`--all-extras`) are resolved for
+the interpreter reqlock runs on, unless `--python`/`--platform` ask for a matrix (then the
+output carries markers, as a project lock does). The existing output's pins are kept
+unless `-U`/`-P`. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipx_lockext.commands.compiling import (
+    CompileOptions,
+    CompileResult,
+    check_kept_hashes,
+    resolve_locks,
+    summarize,
+    with_matrix,
+)
+from pipx_lockext.core.errors import ProblemCollector, UsageError
+from pipx_lockext.core.inputs.layered import LayeredFiles, layer_name, read_layers
+from pipx_lockext.core.inputs.project import Layer, ProjectInputs
+from pipx_lockext.core.inputs.pyproject import read_pyproject
+from pipx_lockext.core.inputs.settings import Settings
+from pipx_lockext.core.lockfiles.lockfile import render
+from pipx_lockext.core.lockfiles.lockparse import parse_lock
+from pipx_lockext.edges.project.fsio import plan_changes, replace_files
+from pipx_lockext.edges.project.loader import read_all, read_toml
+
+OUTPUT_LAYER = "output"
+
+
+@dataclass(frozen=True)
+class PipCompileOptions:
+    """pip-compile's own flags, beside the ones a project compile shares."""
+
+    sources: tuple[Path, ...]
+    output: Path | None = None
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
+    constraints: tuple[Path, ...] = ()
+    header: bool = True
+    annotate: bool = True
+
+
+def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions) -> CompileResult:
+    """Resolve the sources (relative to `cwd`) into one hash-pinned requirements file."""
+    wanted = replace(
+        wanted,
+        sources=tuple(cwd / s for s in wanted.sources),
+        constraints=tuple(cwd / c for c in wanted.constraints),
+        output=cwd / wanted.output if wanted.output else None,
+    )
+    output = wanted.output or cwd / default_output(wanted.sources)
+    inputs = sources_inputs(cwd, wanted)
+    pythons = options.pythons or (f"{sys.version_info[0]}.{sys.version_info[1]}",)
+    inputs = with_matrix(inputs, pythons, options.platforms or (current_platform(),))
+    display = _display(cwd, output)
+    old = output.read_text(encoding="utf-8") if output.is_file() else None
+    previous = parse_lock(old) if old is not None else None
+    parsed = {OUTPUT_LAYER: previous} if previous is not None else {}
+    outcome = resolve_locks(inputs, options, parsed)
+    sources = " ".join(_display(cwd, s) for s in wanted.sources)
+    lock = replace(
+        outcome.locks[OUTPUT_LAYER],
+        source=sources,
+        description=f"{sources} (pip-compile mode)",
+        command=f"reqlock compile {sources} -o {display}",
+    )
+    if previous is not None:
+        check_kept_hashes(previous, lock.pins, display)
+    text = render(lock, header=wanted.header, annotate=wanted.annotate)
+    changes = plan_changes(cwd, {output: text})
+    if not options.dry_run:
+        replace_files({c.path: c.new for c in changes if c.changed})
+    summary = summarize(display, previous, lock.pins)
+    return CompileResult(False, changes, (summary,), outcome.warnings, options.dry_run)
+
+
+def default_output(sources: tuple[Path, ...]) -> Path:
+    """pip-compile's default: `x.txt` beside a lone `x.in`, else requirements.txt."""
+    if len(sources) == 1 and sources[0].suffix == ".in":
+        return sources[0].with_suffix(".txt")  # absolute when the source is
+    return Path("requirements.txt")
+
+
+def sources_inputs(cwd: Path, wanted: PipCompileOptions) -> ProjectInputs:
+    """One synthetic project whose `output` layer holds every source."""
+    tomls = [s for s in wanted.sources if s.name == "pyproject.toml"]
+    files = [s for s in wanted.sources if s.name != "pyproject.toml"]
+    if (tomls and files) or len(tomls) > 1:
+        raise UsageError("give either one pyproject.toml or requirements files, not both")
+    for source in (*wanted.sources, *wanted.constraints):
+        if not source.is_file():
+            raise UsageError(f"{_display(cwd, source)}: no such file")
+    if tomls:
+        inputs = _pyproject_inputs(tomls[0], wanted)
+    else:
+        inputs = _requirements_inputs(cwd, files, wanted)
+    return inputs
+
+
+def _pyproject_inputs(path: Path, wanted: PipCompileOptions) -> ProjectInputs:
+    inputs = read_pyproject(read_toml(path, path.name), str(path.parent))
+    extras = tuple(inputs.optional_dependencies) if wanted.all_extras else wanted.extras
+    for extra in extras:
+        if extra not in inputs.optional_dependencies:
+            raise UsageError(f"--extra {extra!r}: {path.name} has no such optional dependency")
+    base = ("base",) if "base" in inputs.layer_names() else ()
+    layer = Layer(OUTPUT_LAYER, str(path), includes=base, extras=extras)
+    kept = tuple(x for x in inputs.layers if x.name == "base")
+    return replace(inputs, layers=(*kept, layer), settings=Settings(index=inputs.settings.index))
+
+
+def _requirements_inputs(cwd: Path, files: list[Path], wanted: PipCompileOptions) -> ProjectInputs:
+    if wanted.extras or wanted.all_extras:
+        raise UsageError("--extra and --all-extras apply to a pyproject.toml source")
+    displays = tuple(_display(cwd, f) for f in [*files, *wanted.constraints])
+    sources = displays[: len(files)]
+    out = ProblemCollector()
+    layered = LayeredFiles(sources, read_all(cwd, displays))
+    layers, index = read_layers(layered, out)
+    constraints = [
+        dep
+        for display in displays[len(files) :]
+        for dep in layered.files[display].requirements
+        if display in layered.files
+    ]
+    out.raise_if_any()
+    names = tuple(layer_name(s) for s in sources)
+    combined = Layer(
+        OUTPUT_LAYER, ", ".join(sources), includes=names, constraints=tuple(constraints)
+    )
+    return ProjectInputs(
+        root=str(cwd),
+        source="requirements",
+        name=None,
+        requires_python=None,
+        layers=(*layers, combined),
+        settings=Settings(index=index),
+    )
+
+
+def current_platform() -> str:
+    """The reqlock platform name of this machine (pip-compile locks for the machine)."""
+    machine = platform.machine().lower()
+    names = {
+        ("linux", "x86_64"): "linux-x86_64",
+        ("linux", "aarch64"): "linux-aarch64",
+        ("darwin", "arm64"): "macos-arm64",
+        ("darwin", "x86_64"): "macos-x86_64",
+        ("win32", "amd64"): "windows-x86_64",
+    }
+    name = names.get((sys.platform, machine))
+    if name is None:
+        raise UsageError(
+            f"this machine ({sys.platform} {machine}) is not a platform reqlock knows; "
+            "give --platform"
+        )
+    return name
+
+
+def _display(cwd: Path, path: Path) -> str:
+    full = (cwd / path).resolve()
+    return full.relative_to(cwd).as_posix() if full.is_relative_to(cwd) else str(full)

@@ -1,0 +1,349 @@
+"""The `sync`, `run` and `python list` use cases (shell): one venv per Python version,
+holding exactly what the layer's lock installs there, and commands run inside them.
+
+pip is started only when something is missing or different: `pip install
+--require-hashes -r <lock>` (no `--no-deps`, so pip itself proves the lock complete), then
+`pip uninstall` of what the lock does not hold, then the project itself, editable and
+`--no-deps`, when it is a package. pip downloads and checks every file before it installs
+any, so a hash mismatch leaves the venv as it was. Nothing here prints or exits; progress
+goes to a callback.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from pipx_lockext.core.environments import DEFAULT_PYTHONS, PythonVersion
+from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError, did_you_mean
+from pipx_lockext.core.inputs.project import ProjectInputs
+from pipx_lockext.core.lockfiles.digest import input_digest
+from pipx_lockext.core.lockfiles.lockfile import holds_pins
+from pipx_lockext.core.lockfiles.lockparse import ParsedLock, parse_lock
+from pipx_lockext.edges.project.loader import load_project
+from pipx_lockext.edges.project.projectlock import project_lock
+from pipx_lockext.edges.venvs.interpreters import Finder, Interpreter
+from pipx_lockext.edges.venvs.processes import Runner, run_process
+from pipx_lockext.edges.venvs.venvs import SEEDED, Venv
+
+Progress = Callable[[str], None]
+
+PIP = ("-m", "pip", "--disable-pip-version-check", "--no-input")
+HASH_MISMATCH = "DO NOT MATCH THE HASHES"
+BUILD_CONSTRAINT_PIP = Version("25.3")
+"""The first pip with `--build-constraint`."""
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """Which layer, on which Pythons."""
+
+    layer: str | None = None
+    """None: `dev` when it exists, else `base`."""
+    pythons: tuple[str, ...] = ()
+    all_pythons: bool = False
+    reinstall: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """One venv to sync: a Python version, its interpreter, and the lock it follows."""
+
+    version: PythonVersion
+    interpreter: Interpreter
+    venv: Venv
+    layer: str
+    lock_file: str
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What syncing one venv did."""
+
+    version: PythonVersion
+    venv: str
+    created: bool
+    installed: tuple[str, ...]
+    """`name==version` of everything pip was asked to add or change."""
+    removed: tuple[str, ...]
+    project: bool
+    """Whether the project itself was (re)installed, editable."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def pip_ran(self) -> bool:
+        return bool(self.installed or self.removed or self.project)
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One version's run: its exit code and how long it took."""
+
+    version: PythonVersion
+    code: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Context:
+    """The machine as sync sees it: processes, interpreters, progress."""
+
+    run: Runner = run_process
+    finder: Finder | None = None
+    progress: Progress = lambda _message: None
+    """Work under way (venv creation, installs): silent in pipes and with -q."""
+    announce: Progress = lambda _message: None
+    """What the user must see even in CI logs: which Python a command's output is from."""
+
+    def find(self) -> Finder:
+        return self.finder or Finder.here()
+
+
+def sync_project(root: Path, options: SyncOptions, context: Context) -> tuple[SyncOutcome, ...]:
+    """`reqlock sync`: every chosen venv made to hold exactly its lock's set."""
+    inputs = load_project(root)
+    layer = choose_layer(inputs, options.layer)
+    lock = read_lock(inputs, layer)
+    warnings = stale_warning(inputs, layer, lock)
+    outcomes = []
+    for target in targets(inputs, layer, options, context.find()):
+        with project_lock(Path(inputs.root), context.progress):
+            outcome = sync_one(inputs, target, lock, options.reinstall, context)
+        outcomes.append(replace(outcome, warnings=warnings))
+    return tuple(outcomes)
+
+
+def run_command(
+    root: Path, options: SyncOptions, command: Sequence[str], context: Context
+) -> tuple[RunRow, ...]:
+    """`reqlock run -- CMD`: sync, then CMD in each chosen venv, in turn."""
+    if not command:
+        raise UsageError("nothing to run: give the command after --")
+    inputs = load_project(root)
+    layer = choose_layer(inputs, options.layer)
+    lock = read_lock(inputs, layer)
+    rows = []
+    for target in targets(inputs, layer, options, context.find()):
+        with project_lock(Path(inputs.root), context.progress):  # not while CMD runs
+            sync_one(inputs, target, lock, options.reinstall, context)
+        if options.all_pythons:
+            context.announce(f"==> Python {target.version}: {' '.join(command)}")
+        start = time.perf_counter()
+        done = context.run(command, venv_environ(target.venv), Path(inputs.root), capture=False)
+        rows.append(RunRow(target.version, done.returncode, time.perf_counter() - start))
+        if done.returncode == 127 and done.stderr:
+            context.progress(done.stderr)
+    return tuple(rows)
+
+
+def choose_layer(inputs: ProjectInputs, asked: str | None) -> str:
+    """The layer asked for, else `dev` when it exists, else `base`."""
+    names = inputs.layer_names()
+    if asked is None:
+        return "dev" if "dev" in names else "base"
+    if asked not in names:
+        raise UsageError(
+            f"no layer {asked!r}{did_you_mean(asked, names)}; layers: {', '.join(names)}"
+        )
+    return asked
+
+
+def read_lock(inputs: ProjectInputs, layer: str) -> ParsedLock:
+    """The layer's lock; UsageError when it is missing, NotTrue when it is malformed."""
+    path = Path(inputs.root) / inputs.lock_file(layer)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(
+            f"{inputs.lock_file(layer)}: no lock for layer {layer}; run reqlock compile"
+        ) from None
+    lock = parse_lock(text)
+    if lock.problems:
+        first = lock.problems[0]
+        where = (
+            f"{inputs.lock_file(layer)}:{first.line}" if first.line else inputs.lock_file(layer)
+        )
+        raise NotTrue(f"{where}: {first.what}; run reqlock check")
+    return lock
+
+
+def stale_warning(inputs: ProjectInputs, layer: str, lock: ParsedLock) -> tuple[str, ...]:
+    if lock.digest == input_digest(inputs, layer, inputs.matrix(layer)):
+        return ()
+    return (f"{inputs.lock_file(layer)} is stale (its inputs changed); run reqlock compile",)
+
+
+def targets(
+    inputs: ProjectInputs, layer: str, options: SyncOptions, finder: Finder
+) -> list[Target]:
+    """The venvs to work on: the versions asked for, else the first configured one found."""
+    versions = sorted({env.python for env in inputs.matrix(layer)})
+    if options.pythons:
+        chosen = [_version(text) for text in options.pythons]
+        for version in chosen:
+            if version not in versions:
+                raise UsageError(
+                    f"layer {layer} is locked for Python {', '.join(map(str, versions))}, "
+                    f"not {version} ([tool.reqlock] python / the layer's requires-python)"
+                )
+        return [_target(inputs, layer, v, finder.first(v)) for v in chosen]
+    found = [(v, finder.find(v)) for v in versions]
+    present = [(v, hits[0]) for v, hits in found if hits]
+    if not present:
+        wanted = ", ".join(map(str, versions))
+        raise UsageError(
+            f"none of Python {wanted} is on this machine; looked in {finder.places()}"
+        )
+    if not options.all_pythons:
+        present = present[:1]
+    return [_target(inputs, layer, v, interpreter) for v, interpreter in present]
+
+
+def _version(text: str) -> PythonVersion:
+    try:
+        return PythonVersion.parse(text)
+    except ValueError as exc:
+        raise UsageError(f"--python: {exc}") from None
+
+
+def _target(
+    inputs: ProjectInputs, layer: str, version: PythonVersion, found: Interpreter
+) -> Target:
+    venv = Venv(Path(inputs.root) / inputs.settings.venv_dir / str(version))
+    return Target(version, found, venv, layer, inputs.lock_file(layer))
+
+
+def sync_one(
+    inputs: ProjectInputs, target: Target, lock: ParsedLock, reinstall: bool, context: Context
+) -> SyncOutcome:
+    """Make one venv hold exactly the lock's set for its interpreter."""
+    if target.version not in {env.python for env in lock.environments}:
+        raise UsageError(
+            f"{target.lock_file} does not cover Python {target.version}; run reqlock compile"
+        )
+    venv, created = target.venv, False
+    if reinstall or not venv.matches(target.interpreter):
+        context.progress(f"creating {_display(inputs, venv)} with {target.interpreter.path}")
+        venv.create(target.interpreter, context.run)
+        created = True
+    markers = {**venv.markers(context.run), "extra": ""}
+    required = {
+        pin.name: pin for pin in lock.pins if pin.marker is None or pin.marker.evaluate(markers)
+    }
+    installed = venv.installed()
+    project = _project_name(inputs)
+    changed = sorted(n for n, pin in required.items() if installed.get(n) != pin.version)
+    mine = {project} if project else set()
+    extraneous = sorted(set(installed) - set(required) - SEEDED - mine)
+    if changed:
+        context.progress(f"installing {len(changed)} packages into {_display(inputs, venv)}")
+        lock_path = str(Path(inputs.root) / target.lock_file)
+        args = [
+            "install",
+            "--require-hashes",
+            "-r",
+            lock_path,
+            *_build_constraint(inputs, target, installed),
+        ]
+        _pip(context, venv, args)
+    if extraneous:
+        context.progress(f"removing {len(extraneous)} packages from {_display(inputs, venv)}")
+        _pip(context, venv, ["uninstall", "-y", *extraneous])
+    reinstalled = False
+    if project is not None and not venv.editable(project):
+        context.progress(f"installing the project {project} (editable, --no-deps)")
+        _pip(context, venv, ["install", "--no-deps", "-e", inputs.root])
+        reinstalled = True
+    return SyncOutcome(
+        target.version,
+        _display(inputs, venv),
+        created,
+        tuple(f"{n}=={required[n].version}" for n in changed),
+        tuple(extraneous),
+        reinstalled,
+    )
+
+
+def _build_constraint(
+    inputs: ProjectInputs, target: Target, installed: dict[NormalizedName, Version]
+) -> list[str]:
+    """`--build-constraint <layer>.build.lock.txt` when the layer has one and the venv's pip
+    knows the option (25.3+): then what pip fetches to build sdists is hash-checked too."""
+    path = Path(inputs.root) / inputs.build_lock_file(target.layer)
+    pip = installed.get(NormalizedName("pip"))
+    if not path.is_file() or pip is None or pip < BUILD_CONSTRAINT_PIP:
+        return []
+    if not holds_pins(path.read_text(encoding="utf-8")):
+        return []
+    return ["--build-constraint", str(path)]
+
+
+def _pip(context: Context, venv: Venv, args: list[str]) -> None:
+    result = context.run([str(venv.python), *PIP, *args])
+    if result.returncode == 0:
+        return
+    output = f"{result.stdout}\n{result.stderr}"
+    tail = " | ".join(line.strip() for line in output.strip().splitlines()[-6:] if line.strip())
+    if HASH_MISMATCH in output:
+        raise IntegrityError(f"pip refused the lock, nothing was installed: {tail}")
+    raise NotTrue(f"pip {args[0]} failed in {venv.path}: {tail}")
+
+
+def _project_name(inputs: ProjectInputs) -> NormalizedName | None:
+    """The project's name when it is a package pip can install (a build system or a
+    setup.py), else None."""
+    root = Path(inputs.root)
+    if inputs.name is None:
+        return None
+    if (root / "setup.py").is_file() or (root / "setup.cfg").is_file() or _has_build_system(root):
+        return NormalizedName(inputs.name)
+    return None
+
+
+def _has_build_system(root: Path) -> bool:
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "[build-system]" in text
+
+
+def venv_environ(venv: Venv) -> dict[str, str]:
+    """The environment of a command run inside the venv (as `activate` would set it)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONHOME", "__PYVENV_LAUNCHER__"}}
+    env["VIRTUAL_ENV"] = str(venv.path)
+    env["PATH"] = os.pathsep.join([str(venv.bin), env.get("PATH", "")])
+    return env
+
+
+def _display(inputs: ProjectInputs, venv: Venv) -> str:
+    try:
+        return venv.path.relative_to(inputs.root).as_posix()
+    except ValueError:
+        return str(venv.path)
+
+
+@dataclass(frozen=True)
+class PythonRow:
+    """One Python version: whether the project asks for it, what was found, what is used."""
+
+    version: PythonVersion
+    configured: bool
+    found: tuple[Interpreter, ...]
+
+
+def list_pythons(root: Path | None, finder: Finder) -> tuple[tuple[PythonRow, ...], str]:
+    """`reqlock python list`: every version 3.8-3.14 found or configured; and where it looked."""
+    configured: set[PythonVersion] = set()
+    if root is not None:
+        inputs = load_project(root)
+        configured = {env.python for env in inputs.matrix()}
+    versions = {PythonVersion.parse(v) for v in ("3.8", *DEFAULT_PYTHONS)} | configured
+    rows = tuple(PythonRow(v, v in configured, tuple(finder.find(v))) for v in sorted(versions))
+    return rows, finder.places()

@@ -1,0 +1,174 @@
+"""The `verify` use case (shell): are the locks, and what was installed from them, still
+what they claim to be?
+
+- Always: every lock is well formed (pinned `==`, hashed with sha256, no editable or VCS
+  line, no option that weakens hash checking): exit 1 otherwise.
+- `--against-index`: every hash in every lock is still the sha256 of a file the index
+  lists for that release (a direct URL's archive is downloaded and hashed): exit 5 for a
+  hash the index no longer backs.
+- `--installed`: every file each venv's distributions recorded in their RECORD still has
+  that hash: exit 5 naming each changed or missing file.
+
+Nothing here prints or exits; nothing is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from pipx_lockext.commands.checking import read_if_present
+from pipx_lockext.core.errors import IntegrityError, NotTrue
+from pipx_lockext.core.inputs.project import ProjectInputs
+from pipx_lockext.core.lockfiles.lockfile import holds_pins
+from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock, parse_lock
+from pipx_lockext.edges.project.loader import load_project
+
+if TYPE_CHECKING:
+    from pipx_lockext.edges.index.repository import IndexRepository
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What was verified, for the CLI to say."""
+
+    locks: tuple[str, ...]
+    pins: int
+    hashes_checked: int = 0
+    files_checked: int = 0
+    venvs: tuple[str, ...] = ()
+
+
+def verify_project(
+    root: Path, *, against_index: bool = False, installed: bool = False
+) -> VerifyResult:
+    """`reqlock verify`; raises NotTrue (malformed) or IntegrityError (hash mismatch)."""
+    inputs = load_project(root)
+    locks = _read_locks(inputs)
+    malformed = [
+        f"{display}:{p.line}: {p.what}" if p.line else f"{display}: {p.what}"
+        for display, lock in locks.items()
+        for p in lock.problems
+    ]
+    if malformed:
+        raise NotTrue("; ".join(malformed))
+    pins = sum(len(lock.pins) for lock in locks.values())
+    result = VerifyResult(tuple(locks), pins)
+    if against_index:
+        result = _against_index(inputs, locks, result)
+    if installed:
+        result = _installed(inputs, result)
+    return result
+
+
+def _read_locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
+    locks = {}
+    for layer in inputs.layer_names():
+        for display in (inputs.lock_file(layer), inputs.build_lock_file(layer)):
+            text = read_if_present(Path(inputs.root) / display)
+            if holds_pins(text):  # no file, or an emptied build lock: nothing to verify
+                locks[display] = parse_lock(text)
+    if not locks:
+        raise NotTrue("no lock file to verify; run reqlock compile")
+    return locks
+
+
+def _against_index(
+    inputs: ProjectInputs, locks: dict[str, ParsedLock], result: VerifyResult
+) -> VerifyResult:
+    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415 - network only here
+
+    repository = open_repository(inputs.settings.index, refresh=True)
+    bad: list[str] = []
+    checked = 0
+    try:
+        repository.prefetch({pin.name for lock in locks.values() for pin in lock.pins})
+        for display, lock in locks.items():
+            for pin in lock.pins:
+                known = _index_hashes(repository, pin)
+                checked += len(pin.hashes)
+                bad += [
+                    f"{display}:{pin.line}: {pin.name}=={pin.version} --hash=sha256:{digest} "
+                    "matches no file the index lists for that release"
+                    for digest in pin.hashes
+                    if digest not in known
+                ]
+    finally:
+        repository.close()
+    if bad:
+        raise IntegrityError("; ".join(bad))
+    return VerifyResult(result.locks, result.pins, hashes_checked=checked)
+
+
+def _index_hashes(repository: IndexRepository, pin: LockedPin) -> set[str]:
+    if pin.url:
+        from pipx_lockext.core.resolution.provider import direct_release  # noqa: PLC0415
+
+        release = direct_release(pin.name, pin.url)
+        files = release.files if release else ()
+    else:
+        files = tuple(
+            f
+            for f in repository.files(pin.name)
+            if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
+        )
+    return {repository.sha256(f) for f in files}
+
+
+def _installed(inputs: ProjectInputs, result: VerifyResult) -> VerifyResult:
+    folder = Path(inputs.root) / inputs.settings.venv_dir
+    venvs = (
+        sorted(p for p in folder.iterdir() if (p / "pyvenv.cfg").is_file())
+        if folder.is_dir()
+        else []
+    )
+    if not venvs:
+        raise NotTrue(f"no venv in {inputs.settings.venv_dir}/ to verify; run reqlock sync")
+    bad: list[str] = []
+    checked = 0
+    for venv in venvs:
+        for record in sorted(venv.glob("**/site-packages/*.dist-info/RECORD")):
+            count, problems = check_record(record)
+            checked += count
+            bad += problems
+    if bad:
+        raise IntegrityError("; ".join(bad))
+    shown = tuple(f"{inputs.settings.venv_dir}/{v.name}" for v in venvs)
+    return VerifyResult(result.locks, result.pins, result.hashes_checked, checked, shown)
+
+
+def check_record(record: Path) -> tuple[int, list[str]]:
+    """(files checked, problems) for one distribution's RECORD (PEP 376/627): each listed
+    file with a hash must still have it."""
+    site = record.parent.parent
+    dist = canonicalize_name(record.parent.name.removesuffix(".dist-info").rpartition("-")[0])
+    problems, count = [], 0
+    rows = csv.reader(io.StringIO(record.read_text(encoding="utf-8")))
+    for row in rows:
+        if len(row) < 2 or not row[1]:
+            continue  # RECORD itself, .pyc files and the like carry no hash
+        algorithm, _, expected = row[1].partition("=")
+        path = (site / row[0]).resolve()
+        count += 1
+        try:
+            data = path.read_bytes()
+        except OSError:
+            problems.append(f"{dist}: {path} is missing (RECORD lists it)")
+            continue
+        try:
+            digest = base64.urlsafe_b64encode(hashlib.new(algorithm, data).digest()).rstrip(b"=")
+        except ValueError:
+            problems.append(f"{dist}: {row[0]}: unknown hash algorithm {algorithm!r} in RECORD")
+            continue
+        if digest.decode() != expected:
+            problems.append(
+                f"{dist}: {path} does not match its RECORD hash (changed after install)"
+            )
+    return count, problems

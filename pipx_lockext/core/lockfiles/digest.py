@@ -1,0 +1,109 @@
+"""The input digest written into each lock header (pure core).
+
+It covers everything the project declares that decides a lock's content, apart from the
+index's state: every layer's requirements, includes, constraints, extras and Python range
+(all layers are resolved together, so any of them can move a shared pin), the project's
+own optional dependencies, the index settings without credentials, the lock format
+version, and the layer's own name and environments. pip's configuration and one-off
+command-line flags are not inputs of the project, so they are left out: a lock compiled
+with `--pre` once stays fresh until the project changes. `check` recomputes the digest
+from the inputs alone, without the resolver or the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+from pipx_lockext.core.environments import Environment
+from pipx_lockext.core.index.netconfig import PYPI
+from pipx_lockext.core.inputs.project import Layer, ProjectInputs
+from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.core.lockfiles.lockfile import FORMAT_VERSION
+
+
+def input_digest(inputs: ProjectInputs, layer: str, environments: Iterable[Environment]) -> str:
+    """sha256 hex of the inputs that decide `layer`'s lock on `environments`."""
+    document = {
+        "format": FORMAT_VERSION,
+        "layer": layer,
+        "environments": sorted(str(env) for env in environments),
+        "project": inputs.name,
+        "layers": [_layer(item) for item in inputs.layers],
+        "optional": {
+            extra: [dep.text for dep in deps]
+            for extra, deps in sorted(inputs.optional_dependencies.items())
+        },
+        "index": _index(inputs.settings.index),
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _layer(layer: Layer) -> dict[str, object]:
+    return {
+        "name": layer.name,
+        "requirements": [dep.text for dep in layer.requirements],
+        "includes": list(layer.includes),
+        "constraints": [dep.text for dep in layer.constraints],
+        "constraint_layers": list(layer.constraint_layers),
+        "extras": list(layer.extras),
+        "requires_python": layer.requires_python,
+    }
+
+
+def _index(index: IndexSettings) -> dict[str, object]:
+    return {
+        "index_url": without_credentials(index.index_url) if index.index_url else None,
+        "extra_index_urls": [without_credentials(u) for u in index.extra_index_urls],
+        "find_links": [without_credentials(u) for u in index.find_links],
+        "index_strategy": index.strategy,
+        "only_binary": sorted(index.only_binary),
+        "pre": bool(index.pre),
+    } | (
+        # Only when set, so that locks compiled before this setting existed stay fresh.
+        {"package_indexes": [[n, without_credentials(u)] for n, u in index.package_indexes]}
+        if index.package_indexes
+        else {}
+    )
+
+
+def index_lines(index: IndexSettings) -> tuple[str, ...]:
+    """The option lines a lock carries so that plain pip finds the same files (never
+    credentials, never --trusted-host)."""
+    default = (index.index_url or PYPI).rstrip("/") == PYPI.rstrip("/")
+    lines = [] if default else [f"--index-url {without_credentials(index.index_url or PYPI)}"]
+    lines += [f"--extra-index-url {without_credentials(u)}" for u in index.extra_index_urls]
+    lines += [f"--find-links {without_credentials(u)}" for u in index.find_links]
+    # pip has no per-package index: the pinned ones join as extra indexes, which is safe
+    # under hash checking (pip installs only files whose hashes the lock lists).
+    pinned = dict.fromkeys(without_credentials(u) for _, u in index.package_indexes)
+    lines += [f"--extra-index-url {u}" for u in pinned if f"--extra-index-url {u}" not in lines]
+    return tuple(lines)
+
+
+def without_credentials(url: str) -> str:
+    """The URL with literal credentials removed, placeholders kept.
+
+    `https://${USER}:${TOKEN}@host/` stays as written: pip expands `${VAR}` when it reads
+    a requirements file, so a lock can reach a private index in CI without holding a
+    secret. Anything else before `@` is a secret and goes.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    # The secret is the password (or a lone user name, which is how tokens are often
+    # passed): kept only when it is a placeholder; a plain user name beside it may stay.
+    secret = password if colon else user
+    if _PLACEHOLDER.fullmatch(secret):
+        return url
+    return urlunsplit(parts._replace(netloc=host))
+
+
+_PLACEHOLDER = re.compile(r"\$\{[A-Z0-9_]+\}")
+"""The only form of environment variable pip expands in requirements files."""

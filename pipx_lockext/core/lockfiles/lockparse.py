@@ -1,0 +1,263 @@
+"""Lock files read back: their header, pins and options, and every way they are not well
+formed (pure core).
+
+`check`, `why`, `verify` and compile's sticky pins all read locks through `parse_lock`.
+It is strict where pip's hash-checking mode is weak: a lock must pin every requirement with
+`==`, carry at least one sha256 per line, name a project twice only under markers that
+exclude each other on the lock's environments, and hold no option line reqlock would not
+write. It reads text and returns values; it never opens a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pipx_lockext.core.environments import (
+    PLATFORMS,
+    Environment,
+    PythonVersion,
+    build_matrix,
+)
+
+WRITTEN_OPTIONS = ("--index-url", "--extra-index-url", "--find-links")
+"""The only option lines reqlock writes (and so the only ones a lock may hold)."""
+
+
+@dataclass(frozen=True)
+class LockedPin:
+    """One requirement line of a lock as read back."""
+
+    name: NormalizedName
+    version: Version
+    marker: Marker | None
+    hashes: tuple[str, ...]
+    """sha256 hex digests, as written."""
+    line: int
+    """1-based line where the requirement starts."""
+    via: tuple[str, ...] = ()
+    url: str | None = None
+    """For `name @ https://…/archive`, the URL."""
+
+    def applies(self, env: Environment) -> bool:
+        return self.marker is None or self.marker.evaluate({**env.markers, "extra": ""})
+
+
+@dataclass(frozen=True)
+class LockProblem:
+    """A way the lock is not well formed, and the line it is on (None: the whole file)."""
+
+    line: int | None
+    what: str
+
+
+@dataclass(frozen=True)
+class ParsedLock:
+    """What a lock file says, as far as it could be read."""
+
+    layer: str | None
+    digest: str | None
+    """The `input-digest` hex, None when the header has none."""
+    environments: tuple[Environment, ...]
+    """From the `# environments:` header; empty when it is missing or unreadable."""
+    pins: tuple[LockedPin, ...]
+    options: tuple[tuple[int, str], ...]
+    """(line, text) of each option line."""
+    problems: tuple[LockProblem, ...]
+
+    def pins_for(self, env: Environment) -> dict[NormalizedName, Version]:
+        """The version of each project the lock installs in `env`."""
+        return {pin.name: pin.version for pin in self.pins if pin.applies(env)}
+
+
+_DIGEST = re.compile(r"# input-digest: sha256:([0-9a-f]{64})$")
+_HASH = re.compile(r"--hash[= ](\S+)")
+
+
+def parse_lock(text: str) -> ParsedLock:
+    """Read a lock's text; problems are collected, never raised."""
+    problems: list[LockProblem] = []
+    header = _header(text)
+    pins: list[LockedPin] = []
+    options: list[tuple[int, str]] = []
+    for line_no, logical, via in _logical_lines(text):
+        if logical.startswith("-"):
+            options.append((line_no, logical))
+            problems += _option_problems(line_no, logical)
+            continue
+        pin = _pin(line_no, logical, via, problems)
+        if pin is not None:
+            pins.append(pin)
+    if header.get("digest") is None:
+        problems.append(LockProblem(None, "no '# input-digest: sha256:…' header line"))
+    environments = parse_environments(header.get("environments", ""))
+    problems += _duplicate_problems(pins, environments)
+    return ParsedLock(
+        header.get("layer"),
+        header.get("digest"),
+        environments,
+        tuple(pins),
+        tuple(options),
+        tuple(sorted(problems, key=lambda p: (p.line or 0, p.what))),
+    )
+
+
+def _header(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for raw in text.splitlines():
+        if not raw.startswith("#"):
+            break
+        if match := _DIGEST.match(raw):
+            found["digest"] = match.group(1)
+        elif raw.startswith("# environments: "):
+            found["environments"] = raw.removeprefix("# environments: ")
+        elif raw.startswith("# layer: "):
+            found["layer"] = raw.removeprefix("# layer: ").split(" = ", 1)[0]
+    return found
+
+
+def _logical_lines(text: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(first line number, joined text, `# via` names) for each non-comment line."""
+    result: list[tuple[int, str, list[str]]] = []
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            _via_comment(stripped, result)
+            continue
+        if not pending:
+            start = number
+        body = stripped.split(" #", 1)[0] if not stripped.startswith("--hash") else stripped
+        pending.append(body.removesuffix("\\").strip())
+        if not stripped.endswith("\\"):
+            result.append((start, " ".join(p for p in pending if p), []))
+            pending = []
+    if pending:
+        result.append((start, " ".join(p for p in pending if p), []))
+    return [(n, t, tuple(v)) for n, t, v in result]
+
+
+def _via_comment(stripped: str, result: list[tuple[int, str, list[str]]]) -> None:
+    if not result or not stripped.startswith("#"):
+        return
+    comment = stripped.lstrip("#").strip()
+    via = result[-1][2]
+    if comment.startswith("via "):
+        via.append(comment.removeprefix("via ").strip())
+    elif comment and comment != "via" and stripped.startswith("#   "):
+        via.append(comment)
+
+
+def _pin(
+    line: int, logical: str, via: tuple[str, ...], problems: list[LockProblem]
+) -> LockedPin | None:
+    requirement, hashes = _split_hashes(logical)
+    try:
+        req = Requirement(requirement)
+    except InvalidRequirement as exc:
+        reason = str(exc).splitlines()[0]
+        problems.append(LockProblem(line, f"invalid requirement ({reason}): {requirement!r}"))
+        return None
+    version = _url_version(req) if req.url else _exact_version(req)
+    if req.url and version is None:
+        what = "not a pinned requirement (only an http(s) archive of the project may be named)"
+        problems.append(LockProblem(line, f"{req.name}: {what}: {requirement!r}"))
+        return None
+    if version is None:
+        problems.append(LockProblem(line, f"{req.name} is not pinned with ==: {requirement!r}"))
+        return None
+    good = []
+    for algorithm, _, digest in (h.partition(":") for h in hashes):
+        if algorithm != "sha256" or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            problems.append(LockProblem(line, f"{req.name}: not a sha256 hash: {algorithm}:…"))
+        else:
+            good.append(digest)
+    if not good:
+        problems.append(LockProblem(line, f"{req.name}=={version} has no --hash=sha256:"))
+    name = canonicalize_name(req.name)
+    return LockedPin(name, version, req.marker, tuple(good), line, via, req.url)
+
+
+def _url_version(req: Requirement) -> Version | None:
+    """The version a direct archive URL's file name says, for an http(s) archive only
+    (the hash protects its bytes; VCS and local paths cannot be hash-locked)."""
+    if not req.url or not req.url.startswith(("https://", "http://")):
+        return None
+    from pipx_lockext.core.index.indexpages import parse_filename  # noqa: PLC0415 - rare, and slow to import
+
+    parsed = parse_filename(unquote(urlsplit(req.url).path.rsplit("/", 1)[-1]))
+    if parsed is None or parsed.name != canonicalize_name(req.name):
+        return None
+    return parsed.version
+
+
+def _split_hashes(logical: str) -> tuple[str, list[str]]:
+    hashes = _HASH.findall(logical)
+    requirement = _HASH.sub("", logical).strip()
+    return requirement, hashes
+
+
+def _exact_version(req: Requirement) -> Version | None:
+    specs = list(req.specifier)
+    # Not `===` either: reqlock never writes it, and it compares text, not versions.
+    if len(specs) != 1 or specs[0].operator != "==" or "*" in specs[0].version:
+        return None
+    try:
+        return Version(specs[0].version)
+    except InvalidVersion:
+        return None
+
+
+def _option_problems(line: int, logical: str) -> list[LockProblem]:
+    option = logical.split("=", 1)[0].split(" ", 1)[0]
+    if option not in WRITTEN_OPTIONS:
+        return [LockProblem(line, f"option reqlock never writes: {logical!r}")]
+    return []
+
+
+def _duplicate_problems(
+    pins: list[LockedPin], environments: tuple[Environment, ...]
+) -> list[LockProblem]:
+    by_name: dict[NormalizedName, list[LockedPin]] = {}
+    for pin in pins:
+        by_name.setdefault(pin.name, []).append(pin)
+    problems = []
+    for name, same in by_name.items():
+        for index, first in enumerate(same):
+            for second in same[index + 1 :]:
+                if _overlap(first, second, environments):
+                    what = f"{name} is pinned twice (lines {first.line} and {second.line})"
+                    problems.append(LockProblem(second.line, what + " on the same environment"))
+    return problems
+
+
+def _overlap(first: LockedPin, second: LockedPin, envs: tuple[Environment, ...]) -> bool:
+    if first.marker is None or second.marker is None or not envs:
+        return True
+    return any(first.applies(env) and second.applies(env) for env in envs)
+
+
+def parse_environments(text: str) -> tuple[Environment, ...]:
+    """The matrix a `# environments:` header describes (`describe_matrix`'s inverse)."""
+    versions_text, _, platforms_text = text.partition(" on ")
+    if not versions_text.startswith("python "):
+        return ()
+    platforms = tuple(p.strip() for p in platforms_text.split(","))
+    if not platforms or any(p not in PLATFORMS for p in platforms):
+        return ()
+    pythons: list[PythonVersion] = []
+    try:
+        for part in versions_text.removeprefix("python ").split(","):
+            first, _, last = part.strip().partition("-")
+            low, high = PythonVersion.parse(first), PythonVersion.parse(last or first)
+            pythons += [PythonVersion(low.major, m) for m in range(low.minor, high.minor + 1)]
+    except ValueError:
+        return ()
+    return build_matrix(tuple(pythons), platforms)

@@ -1,0 +1,3 @@
+"""Resolution: the resolvelib provider, the per-environment resolver, the merge of
+per-environment results into marked pins, and lock values built from them.
+"""

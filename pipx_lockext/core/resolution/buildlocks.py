@@ -1,0 +1,99 @@
+"""Build-constraint locks: the build requirements of a layer's sdist-only pins, resolved
+and hash-pinned like the layer itself (pure core; reads through `Source` and `Builder`).
+
+pip builds a package from its sdist wherever no wheel of the locked release installs, and
+fetches that build's requirements (setuptools, Cython…) without hash checking. With the
+`<layer>.build.lock.txt` this module makes, `sync` passes pip `--build-constraint`, and
+pip (25.3 and newer) then checks those files' hashes too. Failing to lock them is a
+warning, never a failed compile: the layer's own lock stays valid without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName
+
+from pipx_lockext.core.environments import Environment, describe_matrix
+from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.index.coremeta import BadDistribution
+from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin
+from pipx_lockext.core.resolution.candidates import Release
+from pipx_lockext.core.resolution.merge import merge_layer
+from pipx_lockext.core.resolution.provider import Need, Policy, Source
+from pipx_lockext.core.resolution.resolver import EnvResolution, Root, resolve_matrix
+
+BUILD = "build"
+"""The one layer name inside a build resolution."""
+
+
+class Builder(Protocol):
+    """Reads what an sdist needs to be built."""
+
+    def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]: ...
+
+    def sha256(self, file: DistFile) -> str: ...
+
+
+def sdist_pins(
+    layer: str, env: Environment, result: EnvResolution
+) -> dict[NormalizedName, Release]:
+    """The releases of the layer that install from their sdist in `env`."""
+    return {
+        name: result.chosen[name]
+        for name in result.closure(layer)
+        if name in result.chosen
+        and not result.chosen[name].direct
+        and result.chosen[name].from_sdist
+    }
+
+
+def build_lock(
+    lock: LockFile,
+    matrix: Iterable[Environment],
+    results: Mapping[Environment, EnvResolution],
+    *,
+    source: Source,
+    builder: Builder,
+    policy: Policy,
+) -> tuple[LockFile | None, tuple[str, ...]]:
+    """The build-constraint lock of the layer `lock` is for (None when nothing of it is
+    built from an sdist), and warnings for what could not be locked."""
+    roots: dict[Environment, tuple[Root, ...]] = {}
+    warnings: list[str] = []
+    for env in sorted(matrix):
+        needs: list[Root] = []
+        for name, release in sorted(sdist_pins(lock.layer, env, results[env]).items()):
+            try:
+                requirements = builder.build_requirements(release.usable[0])
+            except BadDistribution as exc:
+                warnings.append(str(exc))
+                continue
+            parent = f"building {name} {release.version}"
+            needs += [Root(BUILD, Need.of(req, parent), req.marker) for req in requirements]
+        if needs:
+            roots[env] = tuple(needs)
+    if not roots:
+        return None, tuple(warnings)
+    try:
+        built = resolve_matrix(source, roots, Policy(pre=policy.pre))
+    except ResolutionError as exc:
+        return None, (*warnings, f"build requirements of {lock.layer} not locked: {exc}")
+    pins = tuple(
+        Pin(line.name, line.version, line.marker,
+            tuple(sorted({builder.sha256(f) for f in line.release.files})), line.via)
+        for line in merge_layer(BUILD, tuple(roots), built)
+    )  # fmt: skip
+    build = LockFile(
+        layer=f"{lock.layer}.build",
+        description=f"{lock.layer}.build = what {lock.layer}'s sdist-only pins need to build",
+        source=lock.source,
+        environments=describe_matrix(tuple(roots)),
+        digest=lock.digest,
+        pins=pins,
+        options=lock.options,
+    )
+    return build, tuple(warnings)

@@ -1,0 +1,380 @@
+"""From a project's inputs to its lock files as values (pure core; reads through the
+provider's `Source` and a `Hasher`).
+
+It turns layers into resolver roots per environment (the project itself, `-e .` or a
+self-reference such as `myproject[test]`, stands for its own dependencies and is never
+locked), resolves the whole matrix, merges each layer over its own environments, and
+hashes every file of each pinned release. Requirements a hash-pinned lock cannot hold are
+refused with their file and line, all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pipx_lockext.core.environments import Environment, describe_matrix
+from pipx_lockext.core.errors import ProblemCollector, ResolutionError
+from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.inputs.dependencies import Dependency
+from pipx_lockext.core.inputs.project import ProjectInputs
+from pipx_lockext.core.lockfiles.digest import input_digest, without_credentials
+from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin
+from pipx_lockext.core.resolution.buildlocks import Builder, build_lock
+from pipx_lockext.core.resolution.merge import merge_layer
+from pipx_lockext.core.resolution.provider import (
+    LocalProject,
+    Need,
+    Policy,
+    Source,
+    direct_release,
+)
+from pipx_lockext.core.resolution.resolver import (
+    EnvironmentConflict,
+    EnvResolution,
+    Root,
+    resolve_environment,
+    resolve_matrix,
+)
+
+NOT_LOCKABLE = {
+    "vcs": "a VCS requirement cannot be hash-locked (pip's hash-checking mode refuses it); "
+    "pin a released version or a URL to an archive",
+    "editable": "an editable requirement cannot be hash-locked (pip's hash-checking mode "
+    "refuses it); reqlock sync installs the project itself editable",
+    "local": "a local directory cannot be hash-locked; build it into a wheel or publish it",
+}
+
+
+class Hasher(Protocol):
+    """The sha256 of a file, from the index when it lists one, else by reading it."""
+
+    def sha256(self, file: DistFile) -> str: ...
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    """What to lock and how, apart from the index."""
+
+    inputs: ProjectInputs
+    policy: Policy = field(default_factory=Policy)
+    preferred: Mapping[Environment, Mapping[NormalizedName, Version]] = field(default_factory=dict)
+    """Pins of the existing locks per environment, minus those being upgraded."""
+    constraints: tuple[Requirement, ...] = ()
+    """Extra constraints from the command line (`-P name==1.0`)."""
+    options: tuple[str, ...] = ()
+    """Option lines every lock carries (index URLs, never credentials)."""
+
+
+@dataclass(frozen=True)
+class LockOutcome:
+    """The locks of every layer, and what a person should know about them."""
+
+    locks: Mapping[str, LockFile]
+    warnings: tuple[str, ...] = ()
+    builds: Mapping[str, LockFile] = field(default_factory=dict)
+    """Per layer, the lock of its sdist-only pins' build requirements (when it has any)."""
+
+
+def lock_project(
+    request: LockRequest, source: Source, hasher: Hasher, builder: Builder | None = None
+) -> LockOutcome:
+    """Resolve every layer on its environments and build its lock (and, with a `builder`,
+    the lock of the build requirements of what installs from an sdist)."""
+    inputs = request.inputs
+    roots = layer_roots(inputs)
+    extra = [
+        Root("", Need.of(req, "the command line"), req.marker, True) for req in request.constraints
+    ]
+    roots_by_env: dict[Environment, list[Root]] = {env: list(extra) for env in inputs.matrix()}
+    for layer in inputs.layer_names():
+        for env in inputs.matrix(layer):
+            roots_by_env.setdefault(env, list(extra)).extend(roots[layer])
+    frozen = {env: tuple(found) for env, found in roots_by_env.items()}
+    policy = replace(request.policy, project=local_project(inputs))
+    try:
+        results = resolve_matrix(source, frozen, policy, request.preferred)
+    except EnvironmentConflict as exc:
+        hint = python_hint(inputs, source, frozen, policy, exc.env)
+        if hint is None:
+            raise
+        raise ResolutionError(f"{hint}; {exc}") from None
+    locks = {
+        layer: _lock(inputs, layer, results, hasher, request.options)
+        for layer in inputs.layer_names()
+    }
+    warnings = (
+        _yank_warnings(results, request.preferred, source)
+        + _sdist_warnings(results)
+        + _extra_warnings(results)
+    )
+    builds: dict[str, LockFile] = {}
+    for layer, lock in locks.items():
+        if builder is None:
+            break
+        build, said = build_lock(
+            lock, inputs.matrix(layer), results, source=source, builder=builder, policy=policy
+        )
+        warnings += said
+        if build is not None:
+            builds[layer] = build
+    return LockOutcome(locks, tuple(dict.fromkeys(warnings)), builds)
+
+
+def local_project(inputs: ProjectInputs) -> LocalProject | None:
+    """The project itself, for a dependency that needs it back (pydantic-settings needs
+    pydantic): it is granted from here, never taken from an index nor locked."""
+    if inputs.name is None:
+        return None
+    try:
+        version = Version(inputs.version) if inputs.version else None
+    except InvalidVersion:
+        version = None
+    return LocalProject(
+        NormalizedName(inputs.name),
+        version,
+        _requirements_of(inputs.project_dependencies or ()),
+        {extra: _requirements_of(deps) for extra, deps in inputs.optional_dependencies.items()},
+    )
+
+
+def _requirements_of(deps: Iterable[Dependency]) -> tuple[Requirement, ...]:
+    return tuple(d.requirement for d in deps if d.requirement is not None)
+
+
+def python_hint(
+    inputs: ProjectInputs,
+    source: Source,
+    roots_by_env: Mapping[Environment, tuple[Root, ...]],
+    policy: Policy,
+    failed: Environment,
+) -> str | None:
+    """When one layer alone cannot be resolved on older Pythons but can on newer ones
+    (a docs or lint group needing a newer Python than the package), the line that says so
+    and the `requires-python` setting that fixes it; None otherwise."""
+    for layer in inputs.layer_names():
+        if layer == "base" or failed not in inputs.matrix(layer):
+            continue
+        others = tuple(root for root in roots_by_env[failed] if root.layer != layer)
+        if not _resolves(source, failed, others, policy):
+            continue
+        newer = [e for e in inputs.matrix(layer) if e.platform_name == failed.platform_name]
+        newer = [e for e in newer if e.python > failed.python]
+        working = [e for e in newer if _resolves(source, e, roots_by_env[e], policy)]
+        if not working or working[-1] != newer[-1]:
+            return None
+        lowest = min(e.python for e in working)
+        return (
+            f"layer {layer} needs Python >= {lowest} (it cannot be resolved on {failed}); "
+            f'add [tool.reqlock.layers.{layer}] requires-python = ">={lowest}" to pyproject.toml'
+        )
+    return None
+
+
+def _resolves(source: Source, env: Environment, roots: tuple[Root, ...], policy: Policy) -> bool:
+    try:
+        resolve_environment(source, env, roots, policy)
+    except ResolutionError:
+        return False
+    return True
+
+
+def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
+    """Each layer's roots: its own and its includes' requirements and constraints, with
+    the project itself expanded; InputError lists everything that cannot be locked."""
+    out = ProblemCollector()
+    roots: dict[str, list[Root]] = {}
+    for layer in inputs.layer_names():
+        found = roots[layer] = []
+        for sub in inputs.included(layer):
+            label = root_label(inputs, sub)
+            for dep in _requirements(inputs, sub, out):
+                found.append(_root(layer, dep, label))
+            for dep in inputs.layer(sub).constraints:
+                if dep.requirement is not None:
+                    found.append(_root(layer, dep, f"-c {dep.where.file}", constraint=True))
+    out.raise_if_any()
+    return roots
+
+
+def _root(layer: str, dep: Dependency, label: str, *, constraint: bool = False) -> Root:
+    assert dep.requirement is not None  # only named requirements get here
+    return Root(layer, Need.of(dep.requirement, label), dep.requirement.marker, constraint)
+
+
+def root_label(inputs: ProjectInputs, layer: str) -> str:
+    """How a lock's `# via` names a layer's own requirements."""
+    if inputs.source == "requirements":
+        return f"-r {inputs.layer(layer).file}"
+    if layer == "base" and inputs.project_dependencies is not None:
+        return "project"
+    return f"group {layer}"
+
+
+def _requirements(
+    inputs: ProjectInputs, layer: str, out: ProblemCollector
+) -> Iterator[Dependency]:
+    own = inputs.layer(layer)
+    deps = [*own.requirements]
+    for extra in own.extras:
+        deps += inputs.optional_dependencies.get(extra, ())
+    for dep in deps:
+        yield from _expand(inputs, dep, out, frozenset())
+
+
+def _expand(
+    inputs: ProjectInputs, dep: Dependency, out: ProblemCollector, seen: frozenset[str]
+) -> Iterator[Dependency]:
+    """A named requirement as it is, the project itself as its own requirements."""
+    if dep.kind in NOT_LOCKABLE:
+        out.add(dep.where, NOT_LOCKABLE[dep.kind], dep.text)
+        return
+    extras: tuple[str, ...] = dep.extras
+    if dep.kind == "url" and (problem := _url_problem(dep)):
+        out.add(dep.where, problem, dep.text)
+        return
+    if dep.kind in {"named", "url"} and (dep.name is None or dep.name != inputs.name):
+        yield dep
+        return
+    if dep.kind == "named" and dep.requirement is not None:
+        extras = tuple(canonicalize_name(e) for e in dep.requirement.extras)
+    if inputs.project_dependencies is None:
+        what = "stands for the project itself, whose dependencies reqlock cannot read"
+        fix = "declare them in pyproject.toml [project].dependencies, or list them here"
+        out.add(dep.where, f"{what} (setup.py or dynamic); {fix}", dep.text)
+        return
+    for extra in (e for e in extras if e not in inputs.optional_dependencies):
+        out.add(dep.where, f"the project has no optional dependency {extra!r}", dep.text)
+    own = [*inputs.project_dependencies]
+    for extra in (e for e in extras if e not in seen):
+        own += inputs.optional_dependencies.get(extra, ())
+    for sub in own:
+        yield from _expand(inputs, sub, out, seen | set(extras))
+
+
+def _url_problem(dep: Dependency) -> str | None:
+    """Why a direct URL cannot be locked: reqlock locks an archive by its file name."""
+    req = dep.requirement
+    if req is None or req.url is None:
+        return "write a direct URL as `name @ URL` (the #egg= form names no version)"
+    if "subdirectory=" in req.url:
+        return "an archive's subdirectory cannot be hash-locked; build it into a wheel"
+    if direct_release(canonicalize_name(req.name), req.url) is None:
+        return f"the URL's file name is not a wheel or sdist of {req.name} (name-version.ext)"
+    return None
+
+
+def _lock(
+    inputs: ProjectInputs,
+    layer: str,
+    results: Mapping[Environment, EnvResolution],
+    hasher: Hasher,
+    options: tuple[str, ...],
+) -> LockFile:
+    matrix = inputs.matrix(layer)
+    pins = tuple(
+        Pin(
+            line.name,
+            line.version,
+            line.marker,
+            tuple(sorted({hasher.sha256(f) for f in line.release.files})),
+            line.via,
+            without_credentials(line.release.files[0].url) if line.release.direct else None,
+            line.extras,
+        )
+        for line in merge_layer(layer, matrix, results)
+    )
+    return LockFile(
+        layer=layer,
+        description=describe_layer(inputs, layer),
+        source="pyproject.toml" if inputs.source == "pyproject" else "requirements/*.in",
+        environments=describe_matrix(matrix),
+        digest=input_digest(inputs, layer, matrix),
+        pins=pins,
+        options=options,
+    )
+
+
+def describe_layer(inputs: ProjectInputs, layer: str) -> str:
+    """`dev = base + group dev` for a lock header."""
+    own = inputs.layer(layer)
+    parts = [*own.includes, root_label(inputs, layer)]
+    parts += [f"project[{extra}]" for extra in own.extras]
+    return f"{layer} = {' + '.join(parts)}"
+
+
+def _yank_warnings(
+    results: Mapping[Environment, EnvResolution],
+    preferred: Mapping[Environment, Mapping[NormalizedName, Version]],
+    source: Source,
+) -> tuple[str, ...]:
+    """A kept pin that was yanked since, and any yanked release chosen (pinned `==`)."""
+    warnings: set[str] = set()
+    for env, result in results.items():
+        for name, release in result.chosen.items():
+            if release.yanked is not None:
+                why = release.yanked or "no reason given"
+                warnings.add(f"{name}=={release.version} is yanked ({why}); kept: pinned exactly")
+        for name, version in preferred.get(env, {}).items():
+            chosen = result.chosen.get(name)
+            if chosen is None or chosen.version == version:
+                continue
+            reason = _yank_reason(source.files(name), name, version)
+            if reason is not None:
+                why = reason or "no reason given"
+                warnings.add(
+                    f"{name}=={version} of the existing lock has been yanked ({why}); "
+                    f"now {chosen.version}"
+                )
+    return tuple(sorted(warnings))
+
+
+def _extra_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, ...]:
+    """Extras asked of a release that does not provide them (pip warns and ignores them)."""
+    found: set[str] = set()
+    for result in results.values():
+        for name, extras in result.unprovided.items():
+            release = result.chosen.get(name)
+            if release is not None:
+                found.update(
+                    f"{name}=={release.version} does not provide the extra {extra!r}; ignored"
+                    for extra in extras
+                )
+    return tuple(sorted(found))
+
+
+def _sdist_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, ...]:
+    """Each pin that installs from its sdist somewhere: pip builds it at install time, and
+    the build dependencies it fetches then are not hash-checked."""
+    where: dict[tuple[str, Version], list[Environment]] = {}
+    for env, result in results.items():
+        for name, release in result.chosen.items():
+            if not release.direct and release.from_sdist:
+                where.setdefault((name, release.version), []).append(env)
+    return tuple(
+        f"{name}=={version} has no wheel for {_describe_some(envs)}: pip "
+        "builds it from the sdist, and the build dependencies it fetches are not "
+        "hash-checked (--only-binary refuses sdists)"
+        for (name, version), envs in sorted(where.items())
+    )
+
+
+def _describe_some(envs: list[Environment]) -> str:
+    """Environments that need not form a full matrix, platform by platform."""
+    platforms = sorted({env.platform_name for env in envs})
+    return "; ".join(
+        describe_matrix(tuple(e for e in envs if e.platform_name == platform))
+        for platform in platforms
+    )
+
+
+def _yank_reason(files: tuple[DistFile, ...], name: str, version: Version) -> str | None:
+    mine = [f for f in files if f.parsed and f.parsed.name == name and f.parsed.version == version]
+    if mine and all(f.yanked is not None for f in mine):
+        return next((f.yanked for f in mine if f.yanked), "")
+    return None

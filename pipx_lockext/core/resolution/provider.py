@@ -1,0 +1,338 @@
+"""The resolvelib provider for one environment (pure core; reads through `Repository`).
+
+pip's semantics: extras are separate candidates that depend on their base release;
+pre-releases only when allowed, asked for by a specifier, or when nothing else fits;
+yanked releases only when pinned exactly; constraints narrow versions but never add a
+package; a release's Requires-Python from its metadata becomes a requirement on a virtual
+`<python>` project, so that a release the environment's Python cannot run is backtracked
+over like any other conflict. Preferred versions (existing pins, other environments'
+choices) are tried first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib.providers import AbstractProvider
+
+from pipx_lockext.core.environments import Environment
+from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
+from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.resolution.candidates import Offer, Project, Release
+
+PYTHON = NormalizedName("<python>")
+"""The virtual project standing for the environment's Python (Requires-Python)."""
+UNUSABLE = NormalizedName("<unusable>")
+"""A virtual project no candidate satisfies: a release whose metadata cannot be read
+depends on it, so that the resolver passes over that release like any conflict."""
+
+
+class Source(Protocol):
+    """What the provider reads (the `Repository` seam, as far as resolution needs it)."""
+
+    def files(self, name: NormalizedName) -> tuple[DistFile, ...]: ...
+
+    def metadata(self, file: DistFile) -> CoreMetadata: ...
+
+    def prefetch(self, names: Iterable[NormalizedName]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Need:
+    """A requirement inside a resolution, with who asked for it."""
+
+    name: NormalizedName
+    specifier: SpecifierSet = field(default_factory=SpecifierSet)
+    extras: frozenset[NormalizedName] = frozenset()
+    parent: str = ""
+    """"django 5.0.1" for a dependency, or a root's label such as "group dev"."""
+    text: str = ""
+    """The requirement as written, for messages."""
+    url: str | None = None
+    """A direct URL to an archive (`name @ https://…/name-1.0-py3-none-any.whl`)."""
+
+    @classmethod
+    def of(cls, req: Requirement, parent: str) -> Need:
+        extras = frozenset(canonicalize_name(e) for e in req.extras)
+        text = str(req).split(" ;", 1)[0].split(";", 1)[0]
+        return cls(canonicalize_name(req.name), req.specifier, extras, parent, text, req.url)
+
+    @property
+    def identifier(self) -> str:
+        return identifier(self.name, self.extras)
+
+    @property
+    def exact(self) -> Version | None:
+        """The version an `==X` specifier pins (no wildcard), else None."""
+        for spec in self.specifier:
+            if spec.operator in {"==", "==="} and not spec.version.endswith(".*"):
+                return Version(spec.version)
+        return None
+
+
+def identifier(name: str, extras: frozenset[NormalizedName]) -> str:
+    return f"{name}[{','.join(sorted(extras))}]" if extras else name
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A release chosen for an identifier: the base project, or it with extras."""
+
+    name: NormalizedName
+    version: Version
+    extras: frozenset[NormalizedName] = frozenset()
+    release: Release | None = field(default=None, compare=False)
+    """None for the virtual `<python>` and for the project itself."""
+    local: bool = False
+    """The project being locked (a dependency may need it back): never from an index."""
+
+    @property
+    def identifier(self) -> str:
+        return identifier(self.name, self.extras)
+
+    def __str__(self) -> str:
+        return f"{self.identifier} {self.version}"
+
+
+@dataclass(frozen=True)
+class LocalProject:
+    """The project being locked, as its dependencies' dependencies may ask for it back."""
+
+    name: NormalizedName
+    version: Version | None
+    """None when `[project].version` is dynamic: any version asked for is granted."""
+    requires: tuple[Requirement, ...] = ()
+    optional: Mapping[str, tuple[Requirement, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Choices that shape a resolution apart from the requirements."""
+
+    pre: bool = False
+    only_binary: frozenset[str] = frozenset()
+    """Canonical names, or ":all:"."""
+    constraints: Mapping[NormalizedName, tuple[Need, ...]] = field(default_factory=dict)
+    preferred: Mapping[NormalizedName, Version] = field(default_factory=dict)
+    """Versions to try first (existing pins, other environments' choices)."""
+    project: LocalProject | None = None
+
+
+class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's generics are loose
+    """Finds candidates and dependencies for one environment."""
+
+    def __init__(
+        self,
+        source: Source,
+        env: Environment,
+        policy: Policy,
+        projects: MutableMapping[NormalizedName, Project] | None = None,
+    ) -> None:
+        self.source, self.env, self.policy = source, env, policy
+        self._projects = {} if projects is None else projects
+        """Files grouped by version, shared by the providers of every environment."""
+        self._offers: dict[NormalizedName, Offer] = {}
+        self.unprovided: dict[NormalizedName, set[str]] = {}
+        """Extras asked of a project whose chosen release does not provide them (pip
+        warns and ignores them; the lock must not write them)."""
+
+    def offer(self, name: NormalizedName) -> Offer:
+        """The releases usable here, decided lazily, once per name."""
+        if name not in self._offers:
+            if name not in self._projects:
+                self._projects[name] = Project.of(name, self.source.files(name))
+            binary = bool({name, ":all:"} & self.policy.only_binary)
+            self._offers[name] = Offer(self._projects[name], self.env, only_binary=binary)
+        return self._offers[name]
+
+    def identify(self, requirement_or_candidate: Need | Candidate) -> str:
+        return requirement_or_candidate.identifier
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, str]:
+        needs = [info.requirement for info in information[identifier]]
+        # As pip: any `==` (`==1.2.*` too) counts as pinned, and pins are decided first.
+        pinned = any(spec.operator.startswith("==") for n in needs for spec in n.specifier)
+        caused = any(cause.requirement.identifier == identifier for cause in backtrack_causes)
+        # <python> and <unusable> first (they never change), then pins, then what
+        # backtracking blamed; ties by name so that the result never depends on dict order.
+        return (identifier not in {PYTHON, UNUSABLE}, not pinned, not caused, identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Need]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> Callable[[], Iterator[Candidate]] | list[Candidate]:
+        needs = list(requirements[identifier])
+        name, extras = needs[0].name, needs[0].extras
+        if name == PYTHON:
+            return [Candidate(PYTHON, self.env.full_version)]
+        if name == UNUSABLE:
+            return []
+        project = self.policy.project
+        if project is not None and name == project.name:
+            version = project.version or Version("0")
+            granted = project.version is None or all(
+                n.specifier.contains(version, prereleases=True) for n in needs
+            )
+            return [Candidate(name, version, extras, None, local=True)] if granted else []
+        urls = {n.url for n in needs if n.url}
+        if urls:
+            return self._direct(name, extras, needs, urls)
+        specs = [n.specifier for n in needs]
+        specs += [c.specifier for c in self.policy.constraints.get(name, ())]
+        excluded = {c.version for c in incompatibilities[identifier]}
+        pinned = {v for n in needs if (v := n.exact) is not None}
+        allow_pre = self.policy.pre or any(s.prereleases for s in specs)
+        offer = self.offer(name)
+
+        def fits(release: Release) -> bool:
+            return (
+                release.version not in excluded
+                and all(s.contains(release.version, prereleases=True) for s in specs)
+                and (release.yanked is None or release.version in pinned)
+            )
+
+        self._prefetch_metadata(next((r for r in offer if fits(r)), None))
+
+        def matches() -> Iterator[Candidate]:
+            # Lazy: most resolutions take the first candidate, and deciding whether the
+            # thousandth release of a project installs here is wasted work.
+            preferred = self._preferred(name, offer, fits)
+            if preferred is not None:
+                yield Candidate(name, preferred.version, extras, preferred)
+            finals = False
+            for release in offer:
+                if release is preferred or not fits(release):
+                    continue
+                if allow_pre or not release.version.is_prerelease:
+                    finals = True
+                    yield Candidate(name, release.version, extras, release)
+            if not allow_pre and not finals and preferred is None:
+                # PEP 440: pre-releases only when nothing else fits.
+                for release in offer:
+                    if release.version.is_prerelease and fits(release):
+                        yield Candidate(name, release.version, extras, release)
+
+        return matches
+
+    def _prefetch_metadata(self, release: Release | None) -> None:
+        """Start fetching the likely pick's metadata now: resolvelib asks for it next."""
+        prefetch = getattr(self.source, "prefetch_metadata", None)
+        if release is not None and prefetch is not None:
+            prefetch([release.metadata_file])
+
+    def _direct(
+        self,
+        name: NormalizedName,
+        extras: frozenset[NormalizedName],
+        needs: list[Need],
+        urls: set[str],
+    ) -> list[Candidate]:
+        """The one candidate a direct URL allows (none when two URLs disagree or a
+        specifier excludes its version: resolvelib then reports the conflict)."""
+        if len(urls) > 1:
+            return []
+        release = direct_release(name, urls.pop())
+        if release is None or not all(
+            n.specifier.contains(release.version, prereleases=True) for n in needs
+        ):
+            return []
+        return [Candidate(name, release.version, extras, release)]
+
+    def _preferred(
+        self, name: NormalizedName, offer: Offer, fits: Callable[[Release], bool]
+    ) -> Release | None:
+        """The preferred version (an existing pin, another environment's choice) when it
+        fits here and is as good as the newest (see `_as_good`)."""
+        wanted = self.policy.preferred.get(name)
+        chosen = offer.get(wanted) if wanted is not None else None
+        if chosen is None or not fits(chosen):
+            return None
+        newest = next((r for r in offer if fits(r)), chosen)
+        return chosen if _as_good(chosen, newest) else None
+
+    def is_satisfied_by(self, requirement: Need, candidate: Candidate) -> bool:
+        if candidate.local and self.policy.project and self.policy.project.version is None:
+            return True
+        if requirement.url and (candidate.release is None or not candidate.release.direct):
+            return False
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Need]:
+        parent = f"{candidate.name} {candidate.version}"
+        if candidate.local:
+            return self._local_dependencies(candidate, parent)
+        if candidate.release is None:
+            return []
+        needs: list[Need] = []
+        if candidate.extras:  # extras stand on their base release, at the same version
+            needs.append(
+                Need(candidate.name, SpecifierSet(f"=={candidate.version}"), parent=parent)
+            )
+        try:
+            meta = self.source.metadata(candidate.release.metadata_file)
+        except BadDistribution as exc:
+            return [Need(UNUSABLE, parent=parent, text=str(exc))]
+        if meta.requires_python and not meta.requires_python.contains(
+            self.env.full_version, prereleases=True
+        ):
+            needs.append(Need(PYTHON, meta.requires_python, parent=parent))
+        missing = set(candidate.extras) - set(meta.provides_extra)
+        if missing:
+            self.unprovided.setdefault(candidate.name, set()).update(missing)
+        needs += self._needs(meta.requires_dist, candidate.extras, parent)
+        self.source.prefetch(n.name for n in needs if n.name != PYTHON)
+        return needs
+
+    def _needs(
+        self, requires: Iterable[Requirement], extras: frozenset[NormalizedName], parent: str
+    ) -> list[Need]:
+        names: list[str] = sorted(extras) or [""]
+        contexts = [{**self.env.markers, "extra": extra} for extra in names]
+        return [
+            Need.of(req, parent)
+            for req in requires
+            if req.marker is None or any(req.marker.evaluate(c) for c in contexts)
+        ]
+
+    def _local_dependencies(self, candidate: Candidate, parent: str) -> list[Need]:
+        project = self.policy.project
+        assert project is not None  # only the project's own candidate is local
+        requires = list(project.requires)
+        for extra in candidate.extras:
+            requires += project.optional.get(extra, ())
+        return self._needs(requires, frozenset(), f"{parent} (this project)")
+
+
+def direct_release(name: NormalizedName, url: str) -> Release | None:
+    """A release made of the one archive a direct URL names (None: its file name is not
+    a wheel's or an sdist's of that project). A `#sha256=` fragment is its hash."""
+    base, _, fragment = url.partition("#")
+    filename = unquote(urlsplit(base).path.rsplit("/", 1)[-1])
+    sha = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
+    file = DistFile(filename, base, sha)
+    if file.parsed is None or file.parsed.name != name:
+        return None
+    return Release(name, file.parsed.version, (file,), (file,), direct=True)
+
+
+def _as_good(preferred: Release, newest: Release) -> bool:
+    """Whether a preferred release may go first: not when it would need building here
+    while the newest candidate has a wheel (one version everywhere is not worth
+    compiling from source on some platforms)."""
+    return not preferred.from_sdist or newest.from_sdist

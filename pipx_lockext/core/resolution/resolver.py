@@ -1,0 +1,314 @@
+"""Resolving a project's layers on each environment of its matrix (pure core; reads
+through the provider's `Source`).
+
+Every environment gets one exact resolution of all the layers that apply there, together,
+so that a package shared by two layers has one pin. Environments are resolved oldest
+Python first, and each prefers what the ones before it chose (one version everywhere when
+one version serves), after the pins of the existing locks (minimal churn).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from packaging.markers import Marker
+from packaging.utils import NormalizedName
+from packaging.version import Version
+from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+
+from pipx_lockext.core.environments import Environment
+from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.resolution.candidates import Project, Release
+from pipx_lockext.core.resolution.provider import (
+    PYTHON,
+    UNUSABLE,
+    Candidate,
+    Need,
+    Policy,
+    Provider,
+    Source,
+)
+
+MAX_ROUNDS = 20_000
+
+
+class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generics are loose
+    """Counts the candidates backtracking threw away, per project, to name the ones a
+    resolution that never ends keeps changing."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
+        self.counts[candidate.name] += 1
+
+    def most_rejected(self) -> str:
+        top = self.counts.most_common(5)
+        return ", ".join(f"{name} ({count} versions tried)" for name, count in top)
+
+
+class EnvironmentConflict(ResolutionError):
+    """Resolution impossible in one environment (exit 3), which it names."""
+
+    def __init__(self, message: str, env: Environment) -> None:
+        super().__init__(message)
+        self.env = env
+
+
+@dataclass(frozen=True)
+class Root:
+    """A requirement a layer declares, as the resolver gets it."""
+
+    layer: str
+    need: Need
+    marker: Marker | None = None
+    constraint: bool = False
+    """A constraint (`-c`, `-P name==1.0`): narrows versions, never adds the package."""
+
+    def applies(self, env: Environment) -> bool:
+        return self.marker is None or self.marker.evaluate({**env.markers, "extra": ""})
+
+
+@dataclass(frozen=True)
+class EnvResolution:
+    """One environment's resolution: a release per project, and who needs whom."""
+
+    env: Environment
+    chosen: Mapping[NormalizedName, Release]
+    children: Mapping[str, frozenset[str]]
+    """Identifier (`name` or `name[extra]`) to the identifiers it depends on: an extra's
+    dependencies belong to the layers that asked for that extra, not to every layer
+    holding the plain project."""
+    layer_roots: Mapping[str, frozenset[str]]
+    """Layer to the identifiers its own roots (its includes' too) ask for here."""
+    root_labels: Mapping[tuple[str, NormalizedName], frozenset[str]] = field(default_factory=dict)
+    """(layer, name) to the labels of the roots that ask for it ("group dev")."""
+    unprovided: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict)
+    """Extras asked of a project that its chosen release does not provide."""
+
+    def closure(self, layer: str) -> dict[NormalizedName, set[NormalizedName]]:
+        """Every project a layer needs here (its roots and all they depend on), each
+        with the names of the projects in the closure that depend on it."""
+        return self.walk(layer)[0]
+
+    def walk(
+        self, layer: str
+    ) -> tuple[dict[NormalizedName, set[NormalizedName]], dict[NormalizedName, set[str]]]:
+        """`closure`, and the extras of each project that the closure asks for."""
+        parents: dict[NormalizedName, set[NormalizedName]] = {}
+        extras: dict[NormalizedName, set[str]] = {}
+        seen: set[str] = set()
+        todo = list(self.layer_roots.get(layer, ()))
+        while todo:
+            identifier = todo.pop()
+            if identifier in seen:
+                continue
+            seen.add(identifier)
+            name = _name_of(identifier)
+            parents.setdefault(name, set())
+            if "[" in identifier:
+                asked = set(identifier[:-1].split("[", 1)[1].split(","))
+                extras.setdefault(name, set()).update(asked - self.unprovided.get(name, set()))
+            for child in self.children.get(identifier, ()):
+                if _name_of(child) != name:
+                    parents.setdefault(_name_of(child), set()).add(name)
+                todo.append(child)
+        return parents, extras
+
+
+def _name_of(identifier: str) -> NormalizedName:
+    return NormalizedName(identifier.split("[", 1)[0])
+
+
+def resolve_matrix(
+    source: Source,
+    roots_by_env: Mapping[Environment, tuple[Root, ...]],
+    policy: Policy,
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
+) -> dict[Environment, EnvResolution]:
+    """Resolve every environment, oldest Python first, each preferring what the ones
+    before it chose; then converge (see `_converge`)."""
+    existing = existing or {}
+    results: dict[Environment, EnvResolution] = {}
+    earlier: dict[NormalizedName, Version] = {}
+    projects: dict[NormalizedName, Project] = {}
+    for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
+        preferred = {**earlier, **existing.get(env, {})}
+        env_policy = replace(policy, preferred=preferred)
+        result = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
+        results[env] = result
+        earlier.update({name: rel.version for name, rel in result.chosen.items()})
+    _converge(
+        results,
+        source=source,
+        roots_by_env=roots_by_env,
+        policy=policy,
+        existing=existing,
+        projects=projects,
+    )
+    return results
+
+
+def _converge(
+    results: dict[Environment, EnvResolution],
+    *,
+    source: Source,
+    roots_by_env: Mapping[Environment, tuple[Root, ...]],
+    policy: Policy,
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]],
+    projects: dict[NormalizedName, Project],
+) -> None:
+    """One version everywhere when one version serves: an environment resolved early
+    cannot know that a later one will only take an older release (no wheel for Windows
+    in the newest, say). So each project that ended up with several versions is offered
+    again at the oldest of them, in the environments that chose another, and a new
+    resolution is kept when it brings those environments closer to one version."""
+    chosen: dict[NormalizedName, set[Version]] = {}
+    for result in results.values():
+        for name, release in result.chosen.items():
+            chosen.setdefault(name, set()).add(release.version)
+    unified = {name: min(versions) for name, versions in chosen.items() if len(versions) > 1}
+    if not unified:
+        return
+    for env, result in sorted(results.items()):
+        before = _agreement(result, unified)
+        if before == sum(1 for name in unified if name in result.chosen):
+            continue
+        own = {name: release.version for name, release in result.chosen.items()}
+        preferred = {**own, **unified, **existing.get(env, {})}
+        env_policy = replace(policy, preferred=preferred)
+        again = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
+        if _agreement(again, unified) > before:
+            results[env] = again
+
+
+def _agreement(result: EnvResolution, unified: Mapping[NormalizedName, Version]) -> int:
+    return sum(
+        1
+        for name, v in unified.items()
+        if name in result.chosen and result.chosen[name].version == v
+    )
+
+
+def resolve_environment(
+    source: Source,
+    env: Environment,
+    roots: Iterable[Root],
+    policy: Policy,
+    projects: dict[NormalizedName, Project] | None = None,
+) -> EnvResolution:
+    """One exact resolution of `roots` for `env`; ResolutionError explains a failure."""
+    roots = tuple(roots)
+    active = [root for root in roots if root.applies(env) and not root.constraint]
+    constraints: dict[NormalizedName, tuple[Need, ...]] = dict(policy.constraints)
+    for root in roots:
+        if root.constraint and root.applies(env):
+            constraints[root.need.name] = (*constraints.get(root.need.name, ()), root.need)
+    provider = Provider(source, env, replace(policy, constraints=constraints), projects)
+    source.prefetch(root.need.name for root in active)
+    try:
+        reporter = Rejections()
+        result = Resolver(provider, reporter).resolve(
+            [root.need for root in active], max_rounds=MAX_ROUNDS
+        )
+    except ResolutionImpossible as exc:
+        raise EnvironmentConflict(explain(exc.causes, provider, env), env) from None
+    except ResolutionTooDeep:
+        over = reporter.most_rejected()
+        raise ResolutionError(
+            f"{env}: gave up after {MAX_ROUNDS} rounds of backtracking"
+            + (f" over {over}" if over else "")
+            + "; narrow the requirements (a pin or an upper bound on what keeps changing)"
+        ) from None
+    return _collect(env, active, result, provider.unprovided)
+
+
+def _collect(
+    env: Environment,
+    roots: list[Root],
+    result: object,
+    unprovided: Mapping[NormalizedName, set[str]],
+) -> EnvResolution:
+    mapping: Mapping[str, Candidate] = result.mapping  # type: ignore[attr-defined]
+    graph = result.graph  # type: ignore[attr-defined]
+    chosen = {
+        c.name: c.release for c in mapping.values() if c.name != PYTHON and c.release is not None
+    }
+    children = {
+        key: frozenset(k for k in graph.iter_children(key) if mapping[k].name != PYTHON)
+        for key in mapping
+    }
+    layer_roots: dict[str, set[str]] = {}
+    labels: dict[tuple[str, NormalizedName], set[str]] = {}
+    for root in roots:
+        layer_roots.setdefault(root.layer, set()).add(root.need.identifier)
+        labels.setdefault((root.layer, root.need.name), set()).add(root.need.parent)
+    return EnvResolution(
+        env,
+        chosen,
+        children,
+        {layer: frozenset(ids) for layer, ids in layer_roots.items()},
+        {key: frozenset(value) for key, value in labels.items()},
+        {name: frozenset(extras) for name, extras in unprovided.items()},
+    )
+
+
+def explain(causes: Iterable[object], provider: Provider, env: Environment) -> str:
+    """A derivation a person can follow: what clashes, who asked, what was skipped."""
+    by_name: dict[NormalizedName, list[str]] = {}
+    for cause in causes:
+        need: Need = cause.requirement  # type: ignore[attr-defined]
+        parent = cause.parent  # type: ignore[attr-defined]
+        asker = f"{parent.name} {parent.version}" if parent is not None else need.parent
+        shown = f"Python {need.specifier}" if need.name == PYTHON else need.text or need.name
+        by_name.setdefault(need.name, []).append(f"{shown} (from {asker})")
+    parts = []
+    for name, said in sorted(by_name.items()):
+        asks = _grouped(said)
+        for constraint in provider.policy.constraints.get(name, ()):
+            asks.append(f"the constraint {constraint.text} (from {constraint.parent})")
+        if name == UNUSABLE:
+            parts += [f"the metadata of {ask} could not be read" for ask in asks]
+            continue
+        what = "the Python version" if name == PYTHON else name
+        parts.append(f"no version of {what} satisfies {' and '.join(asks)}")
+        if name != PYTHON:
+            parts.append(_skipped(provider, name))
+    return f"{env}: " + "; ".join(p for p in parts if p)
+
+
+def _grouped(said: list[str]) -> list[str]:
+    """One entry per distinct ask; the same ask from many releases of one parent (every
+    version of app needs lib>=9) is said once, naming a few of them."""
+    askers: dict[str, list[str]] = {}
+    for text in dict.fromkeys(said):
+        ask, _, asker = text.partition(" (from ")
+        askers.setdefault(ask, []).append(asker.removesuffix(")"))
+    grouped = []
+    for ask, names in askers.items():
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        grouped.append(f"{ask} (from {', '.join(names[:3])}{more})")
+    return grouped
+
+
+def _skipped(provider: Provider, name: NormalizedName) -> str:
+    offer = provider.offer(name)
+    if not offer.releases and not offer.skipped:
+        return f"{name} is not on any configured index"
+    notes = [f"{s.version} ({s.reason})" for s in offer.skipped[:5]]
+    yanked = [
+        f"{r.version} (yanked: {r.yanked or 'no reason given'})"
+        for r in offer.releases
+        if r.yanked is not None
+    ]
+    # No "use --pre" here: when no final release fits, pre-releases are tried already
+    # (PEP 440), so --pre never resolves a conflict.
+    listed = notes + yanked[:3]
+    if not listed:
+        available = ", ".join(str(r.version) for r in offer.releases[:8])
+        return f"available versions of {name} here: {available}"
+    more = len(offer.skipped) - 5
+    suffix = f" and {more} more" if more > 0 else ""
+    return f"versions of {name} skipped here: {', '.join(listed)}{suffix}"

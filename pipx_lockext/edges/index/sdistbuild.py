@@ -1,0 +1,199 @@
+"""Metadata of an sdist whose PKG-INFO cannot be trusted, from its PEP 517 backend
+(edge: subprocesses and a scratch directory).
+
+The sdist is unpacked into a temporary directory; its build requirements are installed
+there with pip (`--target`, the same indexes as the resolution, pip's own configuration
+files ignored); then a small hook script runs `prepare_metadata_for_build_wheel`, or
+`build_wheel` when the backend lacks it, in a fresh interpreter. Building runs the
+project's code, as pip does; the result is the METADATA the wheel would carry on the
+interpreter reqlock runs on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+from pipx_lockext.core.index.netconfig import NetConfig
+from pipx_lockext.edges.venvs.processes import Runner, run_process
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised by the 3.10 tox env
+    import tomli as tomllib
+
+BUILD_TIMEOUT = 900.0
+"""Seconds a backend (or pip installing its build requirements) may take."""
+
+LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+LEGACY_REQUIRES = ("setuptools>=40.8.0",)
+"""PEP 517's defaults for a project without `[build-system]`."""
+
+
+_HOOK = r"""
+import importlib, json, os, sys
+backend_spec, backend_path, hook, out, answer = sys.argv[1:6]
+if backend_path:
+    sys.path[:0] = [os.path.abspath(p) for p in json.loads(backend_path)]
+module, _, obj = backend_spec.partition(":")
+backend = importlib.import_module(module)
+for part in filter(None, obj.split(".")):
+    backend = getattr(backend, part)
+if hook == "requires":
+    get = getattr(backend, "get_requires_for_build_wheel", None)
+    result = get({}) if get else []
+elif hasattr(backend, "prepare_metadata_for_build_wheel"):
+    result = ["metadata", backend.prepare_metadata_for_build_wheel(out, {})]
+else:
+    result = ["wheel", backend.build_wheel(out, {})]
+with open(answer, "w") as handle:  # not stdout: backends print there
+    json.dump(result, handle)
+"""
+
+
+class BuildError(RuntimeError):
+    """The backend could not produce metadata; the message ends with its last output."""
+
+
+def build_requirements(sdist: bytes, filename: str) -> tuple[str, ...]:
+    """What an sdist's `[build-system].requires` asks for (PEP 518's default for a project
+    without one): what pip installs into the build environment to build it."""
+    with tempfile.TemporaryDirectory(prefix="reqlock-build-") as scratch:
+        source = _unpack(sdist, filename, Path(scratch) / "src")
+        return _build_system(source)[0]
+
+
+def build_metadata(
+    sdist: bytes, filename: str, config: NetConfig, run: Runner = run_process
+) -> bytes:
+    """The METADATA an sdist's backend produces."""
+    with tempfile.TemporaryDirectory(prefix="reqlock-build-") as scratch:
+        root = Path(scratch)
+        source = _unpack(sdist, filename, root / "src")
+        requires, backend, backend_path = _build_system(source)
+        env = _environment(config, root / "overlay")
+        _install(requires, env, root, run, filename)
+        extra = _hook(run, env, source, (backend, backend_path, "requires", ""), filename)
+        _install(tuple(extra), env, root, run, filename)
+        out = root / "out"
+        out.mkdir()
+        kind, name = _hook(
+            run, env, source, (backend, backend_path, "metadata", str(out)), filename
+        )
+        if kind == "metadata":
+            return (out / name / "METADATA").read_bytes()
+        with zipfile.ZipFile(out / name) as wheel:
+            member = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+            return wheel.read(member)
+
+
+def _unpack(sdist: bytes, filename: str, dest: Path) -> Path:
+    dest.mkdir()
+    archive = dest.parent / filename
+    archive.write_bytes(sdist)
+    try:
+        if filename.endswith(".zip"):
+            with zipfile.ZipFile(archive) as zipped:
+                for name in zipped.namelist():
+                    _check_member(name, filename)
+                zipped.extractall(dest)
+        else:
+            with tarfile.open(archive) as tar:
+                for member in tar.getmembers():
+                    _check_member(member.name, filename)
+                    if not (member.isfile() or member.isdir()):
+                        raise BuildError(f"{filename}: links and devices are not unpacked")
+                # Every member was checked above; the "data" filter checks again where
+                # this Python has it (3.10.12+, 3.11.4+, 3.12+).
+                if hasattr(tarfile, "data_filter"):
+                    tar.extractall(dest, filter="data")
+                else:  # pragma: no cover - older patch releases
+                    tar.extractall(dest)
+    except (tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
+        raise BuildError(f"{filename}: cannot unpack ({exc})") from None
+    tops = [p for p in dest.iterdir() if p.is_dir()]
+    if len(tops) != 1:
+        raise BuildError(f"{filename}: expected one top-level directory")
+    return tops[0]
+
+
+def _check_member(name: str, filename: str) -> None:
+    if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+        raise BuildError(f"{filename}: refuses to unpack {name!r} outside its directory")
+
+
+def _build_system(source: Path) -> tuple[tuple[str, ...], str, str]:
+    pyproject = source / "pyproject.toml"
+    table = {}
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("build-system", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise BuildError(f"{source.name}/pyproject.toml: invalid ({exc})") from None
+    if "build-backend" not in table:
+        return tuple(table.get("requires", LEGACY_REQUIRES)), LEGACY_BACKEND, ""
+    path = json.dumps(table["backend-path"]) if "backend-path" in table else ""
+    return tuple(table.get("requires", ())), table["build-backend"], path
+
+
+def _environment(config: NetConfig, overlay: Path) -> dict[str, str]:
+    overlay.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+    env.update(
+        PYTHONPATH=str(overlay),
+        PYTHONNOUSERSITE="1",
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PIP_NO_INPUT="1",
+        PIP_TARGET=str(overlay),
+        PIP_INDEX_URL=config.index_url,
+        PIP_EXTRA_INDEX_URL=" ".join(config.extra_index_urls),
+        PIP_FIND_LINKS=" ".join(config.find_links),
+        PIP_TRUSTED_HOST=" ".join(config.trusted_hosts),
+        PIP_TIMEOUT=str(config.timeout),
+    )
+    if config.no_index:
+        env["PIP_NO_INDEX"] = "1"
+    if config.cert:
+        env["PIP_CERT"] = config.cert
+    return env
+
+
+def _install(
+    requires: tuple[str, ...], env: dict[str, str], cwd: Path, run: Runner, filename: str
+) -> None:
+    if not requires:
+        return
+    args = [sys.executable, "-m", "pip", "install", "--quiet", *requires]
+    result = run(args, env, cwd, timeout=BUILD_TIMEOUT)
+    if result.returncode != 0:
+        raise BuildError(f"{filename}: installing build requirements failed: {_tail(result)}")
+
+
+def _hook(
+    run: Runner, env: dict[str, str], source: Path, args: tuple[str, ...], filename: str
+) -> list[str]:
+    answer = source.parent / "answer.json"
+    result = run(
+        [sys.executable, "-c", _HOOK, *args, str(answer)], env, source, timeout=BUILD_TIMEOUT
+    )
+    if result.returncode != 0:
+        raise BuildError(f"{filename}: the build backend failed: {_tail(result)}")
+    try:
+        values = json.loads(answer.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise BuildError(
+            f"{filename}: the build backend gave no answer: {_tail(result)}"
+        ) from None
+    return [str(item) for item in values]
+
+
+def _tail(result: subprocess.CompletedProcess[str]) -> str:
+    lines = (result.stderr or result.stdout or "").strip().splitlines()
+    return " | ".join(lines[-3:]) or f"exit code {result.returncode}"

@@ -1,0 +1,3 @@
+"""The project's folder: reading input files, writing files atomically, the project lock,
+and the freshness stamp.
+"""

@@ -1,0 +1,1 @@
+"""Interpreters, virtual environments and child processes."""

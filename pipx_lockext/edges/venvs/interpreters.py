@@ -1,0 +1,110 @@
+"""Finding the Python interpreters on this machine (edge: the machine's PATH, pyenv's
+folder, the Windows `py` launcher).
+
+Looked for, in order: `pythonX.Y` on PATH (pyenv's shims skipped: they fail for a version
+pyenv has not made active), the newest patch release of X.Y under pyenv's versions
+(`$PYENV_ROOT` or `~/.pyenv`), and `py -X.Y` on Windows. A missing version is an error
+that says where it looked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipx_lockext.core.environments import PythonVersion
+from pipx_lockext.core.errors import UsageError
+from pipx_lockext.edges.venvs.processes import Runner, run_process
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A CPython found on the machine."""
+
+    version: PythonVersion
+    path: str
+    found_in: str
+    """"PATH", "pyenv" or "py launcher"."""
+
+
+@dataclass(frozen=True)
+class Finder:
+    """Where to look; `environ` and `platform` are the machine's unless a test says."""
+
+    environ: Mapping[str, str]
+    platform: str = sys.platform
+    run: Runner = run_process
+
+    @classmethod
+    def here(cls) -> Finder:
+        return cls(dict(os.environ))
+
+    def find(self, version: PythonVersion) -> list[Interpreter]:
+        """Every interpreter of `version`, in the order of preference (one per real file:
+        /bin/python3.11 and /usr/bin/python3.11 are often the same)."""
+        found = [*self._on_path(version), *self._pyenv(version), *self._launcher(version)]
+        unique: dict[str, Interpreter] = {}
+        for interpreter in found:
+            unique.setdefault(os.path.realpath(interpreter.path), interpreter)
+        return list(unique.values())
+
+    def first(self, version: PythonVersion) -> Interpreter:
+        """The interpreter used for `version`; UsageError (exit 2) naming where it looked."""
+        found = self.find(version)
+        if not found:
+            raise UsageError(f"no Python {version} on this machine; looked in {self.places()}")
+        return found[0]
+
+    def places(self) -> str:
+        places = [f"python{{X.Y}} on PATH ({len(self._path_dirs())} folders)"]
+        places.append(f"{self._pyenv_root() / 'versions'}")
+        if self.platform == "win32":
+            places.append("py -X.Y")
+        return ", ".join(places)
+
+    def _path_dirs(self) -> list[str]:
+        dirs = self.environ.get("PATH", "").split(os.pathsep)
+        return [d for d in dirs if d and not d.rstrip("/\\").endswith("shims")]
+
+    def _on_path(self, version: PythonVersion) -> list[Interpreter]:
+        names = [f"python{version}.exe"] if self.platform == "win32" else [f"python{version}"]
+        found = []
+        for folder in self._path_dirs():
+            for name in names:
+                candidate = Path(folder) / name
+                if candidate.is_file() and os.access(candidate, os.X_OK):
+                    found.append(Interpreter(version, str(candidate), "PATH"))
+        return found
+
+    def _pyenv_root(self) -> Path:
+        root = self.environ.get("PYENV_ROOT")
+        return Path(root) if root else Path(self.environ.get("HOME", "~")).expanduser() / ".pyenv"
+
+    def _pyenv(self, version: PythonVersion) -> list[Interpreter]:
+        folder = self._pyenv_root() / "versions"
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return []
+        pattern = re.compile(rf"{version.major}\.{version.minor}\.(\d+)")
+        patches = sorted(
+            ((int(m.group(1)), n) for n in names if (m := pattern.fullmatch(n))), reverse=True
+        )
+        found = []
+        for _, name in patches:
+            binary = folder / name / ("python.exe" if self.platform == "win32" else "bin/python")
+            if binary.is_file():
+                found.append(Interpreter(version, str(binary), "pyenv"))
+        return found
+
+    def _launcher(self, version: PythonVersion) -> list[Interpreter]:
+        if self.platform != "win32":
+            return []
+        result = self.run(["py", f"-{version}", "-c", "import sys; print(sys.executable)"])
+        if result.returncode != 0 or not result.stdout.strip():
+            return []
+        return [Interpreter(version, result.stdout.strip(), "py launcher")]
