@@ -170,6 +170,25 @@ def test_a_lock_that_does_not_cover_the_version_is_refused(project):
     assert runner.calls == []
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("--extra-index-url https://evil.example/simple/", "index option the project does not"),
+        ("--trusted-host evil.example", "option reqlock never writes"),
+        ("evil==6.6.6", "evil==6.6.6 has no --hash=sha256:"),
+    ],
+)
+def test_a_lock_check_refuses_never_reaches_pip(project, line, message):
+    """SPEC: sync refuses (exit 1) a lock that check refuses, stale apart."""
+    root, _, finder = project
+    lock = root / "requirements/dev.lock.txt"
+    lock.write_text(LOCK.replace("colorama==", f"{line}\ncolorama=="))
+    runner = Recorder()
+    with pytest.raises(NotTrue, match=rf"dev\.lock\.txt:6: {message}.*; run reqlock check"):
+        sync(root, finder, runner)
+    assert runner.calls == []
+
+
 def test_the_project_itself_is_installed_editable_when_it_is_a_package(project):
     root, venv, finder = project
     pyproject = root / "pyproject.toml"
@@ -183,7 +202,9 @@ def test_the_project_itself_is_installed_editable_when_it_is_a_package(project):
 
 def test_a_build_lock_becomes_a_build_constraint_when_pip_knows_the_option(project):
     root, venv, finder = project
-    (root / "requirements/dev.build.lock.txt").write_text(f"setuptools==80.0 --hash=sha256:{H}\n")
+    header = LOCK.split("colorama", 1)[0]
+    build_lock = f"{header}setuptools==80.0 --hash=sha256:{H}\n"
+    (root / "requirements/dev.build.lock.txt").write_text(build_lock)
     install(venv, "pip-26.0")
     runner = Recorder()
     sync(root, finder, runner)

@@ -7,7 +7,7 @@ neither the resolver nor the HTTP client is imported. Nothing here prints or exi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,21 +15,21 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from pipx_lockext.commands.checking import check_texts, read_if_present, remember
 from pipx_lockext.core.environments import (
     PLATFORMS,
-    Environment,
     PythonVersion,
     parse_requires_python,
 )
 from pipx_lockext.core.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.inputs.settings import IndexSettings
-from pipx_lockext.core.lockfiles.digest import index_lines, input_digest
-from pipx_lockext.core.lockfiles.lockfile import EMPTY_BUILD_LOCK, LockFile, Pin, render
-from pipx_lockext.core.lockfiles.lockparse import ParsedLock, parse_lock
+from pipx_lockext.core.lockfiles.digest import index_lines
+from pipx_lockext.core.lockfiles.lockfile import Pin
+from pipx_lockext.core.lockfiles.lockparse import ParsedLock
+from pipx_lockext.core.lockfiles.lockset import LockSet, preferences
 from pipx_lockext.edges.project.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.edges.project.loader import load_project
+from pipx_lockext.edges.project.lockfiles import read_locks, remember
 from pipx_lockext.edges.project.projectlock import project_lock
 
 if TYPE_CHECKING:
@@ -80,85 +80,71 @@ class CompileResult:
 
 
 def compile_project(
-    root: Path,
-    options: CompileOptions,
-    waiting: Callable[[str], None] = lambda _m: None,
-    *,
-    fresh_only: bool = False,
+    root: Path, options: CompileOptions, waiting: Callable[[str], None] = lambda _m: None
 ) -> CompileResult:
-    """`reqlock compile [LAYER…]` (`fresh_only`: stop before resolving)."""
+    """`reqlock compile [LAYER…]`."""
     inputs = with_matrix(load_project(root), options.pythons, options.platforms)
     layers = selected_layers(inputs, options.layers)
-    old, parsed = _existing(inputs)
-    forced = options.upgrade or options.upgrade_packages or options.index is not None
     stamped = not (options.pythons or options.platforms or options.dry_run)
-    if not forced and all(is_fresh(inputs, layer, parsed.get(layer)) for layer in layers):
-        if stamped:
-            remember(inputs, check_texts(inputs, old, parsed))
+    forced = options.upgrade or options.upgrade_packages or options.index is not None
+    if not forced and _fresh(read_locks(inputs), layers, stamped):
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
-    if fresh_only:
-        return CompileResult(up_to_date=False)
     with project_lock(Path(inputs.root), waiting):
-        old, parsed = _existing(inputs)  # another reqlock may have just written them
-        outcome = resolve_locks(inputs, options, parsed)
-        texts, summaries = {}, []
+        locks = read_locks(inputs)  # another reqlock may have just written them
+        outcome = resolve_locks(inputs, options, locks.existing())
         for layer in layers:
-            lock = outcome.locks[layer]
-            previous = parsed.get(layer)
+            previous = locks.lock(layer)
             if previous is not None:
-                check_kept_hashes(previous, lock.pins, inputs.lock_file(layer))
-            texts[lock_path(inputs, layer)] = render(lock)
-            summaries.append(summarize(inputs.lock_file(layer), previous, lock.pins))
-            build = _build_text(inputs, layer, outcome.builds.get(layer))
-            if build is not None:
-                texts[Path(inputs.root) / inputs.build_lock_file(layer)] = build
-        changes = plan_changes(Path(inputs.root), texts)
+                check_kept_hashes(previous, outcome.locks[layer].pins, inputs.lock_file(layer))
+        texts = locks.plan(layers, outcome.locks, outcome.builds)
+        changes = plan_changes(
+            Path(inputs.root), {Path(inputs.root) / p: t for p, t in texts.items()}
+        )
         if not options.dry_run:
             replace_files({c.path: c.new for c in changes if c.changed})
     if stamped:
-        now = {**old, **{layer: texts[lock_path(inputs, layer)] for layer in layers}}
-        remember(inputs, check_texts(inputs, now))
-    return CompileResult(False, changes, tuple(summaries), outcome.warnings, options.dry_run)
+        remember(locks.written(texts))
+    summaries = tuple(
+        summarize(inputs.lock_file(layer), locks.lock(layer), outcome.locks[layer].pins)
+        for layer in layers
+    )
+    return CompileResult(False, changes, summaries, outcome.warnings, options.dry_run)
+
+
+def _fresh(locks: LockSet, layers: tuple[str, ...], stamped: bool) -> bool:
+    """Whether the chosen layers' locks are fresh (and then the project stamped, when
+    every lock is)."""
+    if not locks.fresh(layers):
+        return False
+    if stamped:
+        remember(locks)
+    return True
 
 
 def locks_fresh(root: Path) -> bool:
     """Whether a plain `reqlock compile` would only say "up to date" (and stamp it)."""
     try:
-        result = compile_project(root, CompileOptions(upgrade=False), fresh_only=True)
+        inputs = load_project(root)
+        return _fresh(read_locks(inputs), inputs.layer_names(), stamped=True)
     except ReqlockError:
         return False  # the full command reports it
-    return result.up_to_date
-
-
-def _build_text(inputs: ProjectInputs, layer: str, build: LockFile | None) -> str | None:
-    """The build lock's new text; an old one no longer needed becomes empty (never left
-    stale), and none is written where there never was one."""
-    if build is not None:
-        return render(build)
-    if (Path(inputs.root) / inputs.build_lock_file(layer)).exists():
-        return EMPTY_BUILD_LOCK
-    return None
-
-
-def _existing(inputs: ProjectInputs) -> tuple[dict[str, str | None], dict[str, ParsedLock]]:
-    old = {layer: read_if_present(lock_path(inputs, layer)) for layer in inputs.layer_names()}
-    parsed = {layer: parse_lock(text) for layer, text in old.items() if text is not None}
-    return old, parsed
 
 
 def resolve_locks(
-    inputs: ProjectInputs, options: CompileOptions, parsed: Mapping[str, ParsedLock]
+    inputs: ProjectInputs, options: CompileOptions, existing: Iterable[ParsedLock]
 ) -> LockOutcome:
+    """Resolve every layer of `inputs`, keeping the pins of the `existing` locks unless
+    upgraded, against the project's index settings with the command line's over them."""
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
-    from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415
-    from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415
-    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415
+    from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415 - see above
+    from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415 - see above
+    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415 - see above
 
     index = inputs.settings.index
     if options.index is not None:
         index = options.index.over(index)
     upgrades, constraints = _upgrades(options.upgrade_packages)
-    preferred = {} if options.upgrade else preferences(inputs, parsed, upgrades)
+    preferred = {} if options.upgrade else preferences(inputs, existing, upgrades)
     policy = Policy(pre=bool(index.pre), only_binary=frozenset(index.only_binary))
     request = LockRequest(inputs, policy, preferred, constraints, index_lines(index))
     repository = open_repository(
@@ -174,7 +160,10 @@ def resolve_locks(
 
 
 def _upgrades(specs: tuple[str, ...]) -> tuple[frozenset[NormalizedName], tuple[Requirement, ...]]:
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+    from packaging.requirements import (  # noqa: PLC0415 - only with -P; slow to import
+        InvalidRequirement,
+        Requirement,
+    )
 
     names: set[NormalizedName] = set()
     constraints: list[Requirement] = []
@@ -231,31 +220,6 @@ def selected_layers(inputs: ProjectInputs, asked: tuple[str, ...]) -> tuple[str,
             hint = did_you_mean(name, names)
             raise UsageError(f"no layer {name!r}{hint}; layers: {', '.join(names)}")
     return tuple(canonicalize_name(name) for name in asked)
-
-
-def lock_path(inputs: ProjectInputs, layer: str) -> Path:
-    return Path(inputs.root) / inputs.lock_file(layer)
-
-
-def is_fresh(inputs: ProjectInputs, layer: str, parsed: ParsedLock | None) -> bool:
-    """Whether the lock exists, is well formed, and was compiled from these inputs."""
-    if parsed is None or parsed.problems:
-        return False
-    return parsed.digest == input_digest(inputs, layer, inputs.matrix(layer))
-
-
-def preferences(
-    inputs: ProjectInputs, parsed: Mapping[str, ParsedLock], upgrades: frozenset[str]
-) -> dict[Environment, dict[NormalizedName, Version]]:
-    """Per environment, the versions the existing locks install there (sticky pins)."""
-    preferred: dict[Environment, dict[NormalizedName, Version]] = {}
-    for env in inputs.matrix():
-        pins = preferred.setdefault(env, {})
-        for lock in parsed.values():
-            for name, version in lock.pins_for(env).items():
-                if name not in upgrades:
-                    pins.setdefault(name, version)
-    return preferred
 
 
 def check_kept_hashes(previous: ParsedLock, pins: tuple[Pin, ...], where: str) -> None:

@@ -30,6 +30,7 @@ from pipx_lockext.core.lockfiles.lockfile import render
 from pipx_lockext.core.lockfiles.lockparse import parse_lock
 from pipx_lockext.edges.project.fsio import plan_changes, replace_files
 from pipx_lockext.edges.project.loader import read_all, read_toml
+from pipx_lockext.edges.project.lockfiles import read_text
 
 OUTPUT_LAYER = "output"
 
@@ -60,10 +61,9 @@ def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions)
     pythons = options.pythons or (f"{sys.version_info[0]}.{sys.version_info[1]}",)
     inputs = with_matrix(inputs, pythons, options.platforms or (current_platform(),))
     display = _display(cwd, output)
-    old = output.read_text(encoding="utf-8") if output.is_file() else None
+    old = read_text(output, display)
     previous = parse_lock(old) if old is not None else None
-    parsed = {OUTPUT_LAYER: previous} if previous is not None else {}
-    outcome = resolve_locks(inputs, options, parsed)
+    outcome = resolve_locks(inputs, options, [previous] if previous is not None else [])
     sources = " ".join(_display(cwd, s) for s in wanted.sources)
     lock = replace(
         outcome.locks[OUTPUT_LAYER],

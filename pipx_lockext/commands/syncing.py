@@ -23,10 +23,10 @@ from packaging.version import Version
 from pipx_lockext.core.environments import DEFAULT_PYTHONS, PythonVersion
 from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError, did_you_mean
 from pipx_lockext.core.inputs.project import ProjectInputs
-from pipx_lockext.core.lockfiles.digest import input_digest
-from pipx_lockext.core.lockfiles.lockfile import holds_pins
-from pipx_lockext.core.lockfiles.lockparse import ParsedLock, parse_lock
+from pipx_lockext.core.lockfiles.lockparse import ParsedLock
+from pipx_lockext.core.lockfiles.lockset import LockSet
 from pipx_lockext.edges.project.loader import load_project
+from pipx_lockext.edges.project.lockfiles import read_locks
 from pipx_lockext.edges.project.projectlock import project_lock
 from pipx_lockext.edges.venvs.interpreters import Finder, Interpreter
 from pipx_lockext.edges.venvs.processes import Runner, run_process
@@ -109,12 +109,21 @@ def sync_project(root: Path, options: SyncOptions, context: Context) -> tuple[Sy
     """`reqlock sync`: every chosen venv made to hold exactly its lock's set."""
     inputs = load_project(root)
     layer = choose_layer(inputs, options.layer)
-    lock = read_lock(inputs, layer)
-    warnings = stale_warning(inputs, layer, lock)
+    locks = read_locks(inputs)
+    lock = usable_lock(locks, layer)
+    warnings = stale_warning(locks, layer)
+    build = locks.build(layer) is not None
     outcomes = []
     for target in targets(inputs, layer, options, context.find()):
         with project_lock(Path(inputs.root), context.progress):
-            outcome = sync_one(inputs, target, lock, options.reinstall, context)
+            outcome = sync_one(
+                inputs,
+                target,
+                lock,
+                build_lock=build,
+                reinstall=options.reinstall,
+                context=context,
+            )
         outcomes.append(replace(outcome, warnings=warnings))
     return tuple(outcomes)
 
@@ -127,11 +136,20 @@ def run_command(
         raise UsageError("nothing to run: give the command after --")
     inputs = load_project(root)
     layer = choose_layer(inputs, options.layer)
-    lock = read_lock(inputs, layer)
+    locks = read_locks(inputs)
+    lock = usable_lock(locks, layer)
+    build = locks.build(layer) is not None
     rows = []
     for target in targets(inputs, layer, options, context.find()):
         with project_lock(Path(inputs.root), context.progress):  # not while CMD runs
-            sync_one(inputs, target, lock, options.reinstall, context)
+            sync_one(
+                inputs,
+                target,
+                lock,
+                build_lock=build,
+                reinstall=options.reinstall,
+                context=context,
+            )
         if options.all_pythons:
             context.announce(f"==> Python {target.version}: {' '.join(command)}")
         start = time.perf_counter()
@@ -154,29 +172,23 @@ def choose_layer(inputs: ProjectInputs, asked: str | None) -> str:
     return asked
 
 
-def read_lock(inputs: ProjectInputs, layer: str) -> ParsedLock:
-    """The layer's lock; UsageError when it is missing, NotTrue when it is malformed."""
-    path = Path(inputs.root) / inputs.lock_file(layer)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(
-            f"{inputs.lock_file(layer)}: no lock for layer {layer}; run reqlock compile"
-        ) from None
-    lock = parse_lock(text)
-    if lock.problems:
-        first = lock.problems[0]
-        where = (
-            f"{inputs.lock_file(layer)}:{first.line}" if first.line else inputs.lock_file(layer)
-        )
-        raise NotTrue(f"{where}: {first.what}; run reqlock check")
+def usable_lock(locks: LockSet, layer: str) -> ParsedLock:
+    """The layer's lock: UsageError when it is missing, NotTrue when `check` would refuse
+    it for anything but staleness (pip never sees a lock reqlock would not have written)."""
+    lock = locks.lock(layer)
+    if lock is None:
+        path = locks.inputs.lock_file(layer)
+        raise UsageError(f"{path}: no lock for layer {layer}; run reqlock compile")
+    problems = locks.form_problems(layer)
+    if problems:
+        raise NotTrue(f"{problems[0]}; run reqlock check")
     return lock
 
 
-def stale_warning(inputs: ProjectInputs, layer: str, lock: ParsedLock) -> tuple[str, ...]:
-    if lock.digest == input_digest(inputs, layer, inputs.matrix(layer)):
+def stale_warning(locks: LockSet, layer: str) -> tuple[str, ...]:
+    if not locks.stale(layer):
         return ()
-    return (f"{inputs.lock_file(layer)} is stale (its inputs changed); run reqlock compile",)
+    return (f"{locks.inputs.lock_file(layer)} is stale (its inputs changed); run reqlock compile",)
 
 
 def targets(
@@ -220,9 +232,16 @@ def _target(
 
 
 def sync_one(
-    inputs: ProjectInputs, target: Target, lock: ParsedLock, reinstall: bool, context: Context
+    inputs: ProjectInputs,
+    target: Target,
+    lock: ParsedLock,
+    *,
+    build_lock: bool,
+    reinstall: bool,
+    context: Context,
 ) -> SyncOutcome:
-    """Make one venv hold exactly the lock's set for its interpreter."""
+    """Make one venv hold exactly the lock's set for its interpreter (`build_lock`: the
+    layer has a build lock holding pins)."""
     if target.version not in {env.python for env in lock.environments}:
         raise UsageError(
             f"{target.lock_file} does not cover Python {target.version}; run reqlock compile"
@@ -249,7 +268,7 @@ def sync_one(
             "--require-hashes",
             "-r",
             lock_path,
-            *_build_constraint(inputs, target, installed),
+            *(_build_constraint(inputs, target, installed) if build_lock else []),
         ]
         _pip(context, venv, args)
     if extraneous:
@@ -277,9 +296,7 @@ def _build_constraint(
     knows the option (25.3+): then what pip fetches to build sdists is hash-checked too."""
     path = Path(inputs.root) / inputs.build_lock_file(target.layer)
     pip = installed.get(NormalizedName("pip"))
-    if not path.is_file() or pip is None or pip < BUILD_CONSTRAINT_PIP:
-        return []
-    if not holds_pins(path.read_text(encoding="utf-8")):
+    if pip is None or pip < BUILD_CONSTRAINT_PIP:
         return []
     return ["--build-constraint", str(path)]
 

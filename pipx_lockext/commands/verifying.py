@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
-from pipx_lockext.commands.checking import read_if_present
 from pipx_lockext.core.errors import IntegrityError, NotTrue
 from pipx_lockext.core.inputs.project import ProjectInputs
-from pipx_lockext.core.lockfiles.lockfile import holds_pins
-from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock, parse_lock
+from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
 from pipx_lockext.edges.project.loader import load_project
+from pipx_lockext.edges.project.lockfiles import read_locks
 
 if TYPE_CHECKING:
     from pipx_lockext.edges.index.repository import IndexRepository
@@ -69,12 +68,8 @@ def verify_project(
 
 
 def _read_locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
-    locks = {}
-    for layer in inputs.layer_names():
-        for display in (inputs.lock_file(layer), inputs.build_lock_file(layer)):
-            text = read_if_present(Path(inputs.root) / display)
-            if holds_pins(text):  # no file, or an emptied build lock: nothing to verify
-                locks[display] = parse_lock(text)
+    """Every lock file holding pins (an emptied build lock holds none), by path."""
+    locks = read_locks(inputs).files()
     if not locks:
         raise NotTrue("no lock file to verify; run reqlock compile")
     return locks
