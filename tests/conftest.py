@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from pipx_lockext.cli.main import main
+from pipx_lockext.core.inputs.dependencies import Dependency
+from pipx_lockext.core.inputs.project import ProjectInputs
 from tests.fakeindex import FakeIndex, Release
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +88,14 @@ def fake_index(tmp_path: Path) -> Iterator[Callable[..., FakeIndex]]:
     yield make
     for index in started:
         index.stop()
+
+
+def roots(inputs: ProjectInputs, name: str) -> list[Dependency]:
+    """All requirements of a layer: its own, its includes', and its extras'."""
+    found: list[Dependency] = []
+    for sub in inputs.included(name):
+        layer = inputs.layer(sub)
+        found += layer.requirements
+        for extra in layer.extras:
+            found += inputs.optional_dependencies.get(extra, ())
+    return found

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipx_lockext.edges.project.loader import load_project
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, roots
 
 
 def layer_sets(root: Path) -> dict[str, set[str]]:
@@ -17,7 +17,7 @@ def layer_sets(root: Path) -> dict[str, set[str]]:
     result = {}
     for name in inputs.layer_names():
         result[name] = {
-            str(d.requirement) if d.requirement else d.text for d in inputs.roots(name)
+            str(d.requirement) if d.requirement else d.text for d in roots(inputs, name)
         }
     return result
 
@@ -136,4 +136,4 @@ def test_import_maps_project_extras_and_include_base(make_project, reqlock):
     assert inputs.settings.layer("lint").include_base is False
     assert inputs.layer("dev").includes == ("base", "test")
     assert inputs.settings.index.index_url == "https://${TOKEN}@idx/simple"
-    assert {d.text for d in inputs.roots("test")} == {"pytest", "coverage", "flask"}
+    assert {d.text for d in roots(inputs, "test")} == {"pytest", "coverage", "flask"}

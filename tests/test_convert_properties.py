@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pipx_lockext.commands.convert import export_project, import_files
 from pipx_lockext.edges.project.loader import load_project
+from tests.conftest import roots
 
 NAMES = ["alpha", "beta-x", "gamma", "delta_y", "eps"]
 SPECS = ["", ">=1", "<3,>=1.2", "==2.0.*", "~=1.4"]
@@ -69,7 +70,7 @@ def pyproject_text(project: dict[str, object], with_layers: bool = True) -> str:
 
 def layer_sets(root: Path) -> dict[str, set[str]]:
     inputs = load_project(root)
-    return {n: {str(d.requirement) for d in inputs.roots(n)} for n in inputs.layer_names()}
+    return {n: {str(d.requirement) for d in roots(inputs, n)} for n in inputs.layer_names()}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

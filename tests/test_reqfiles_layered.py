@@ -80,14 +80,8 @@ def test_unlockable_kinds_are_kept_for_compile_to_refuse(make_project):
                 """,
         }
     )
-    kinds = [(d.kind, d.lockable) for d in load_project(root).layer("base").requirements]
-    assert kinds == [
-        ("editable", False),
-        ("vcs", False),
-        ("local", False),
-        ("url", True),
-        ("url", True),
-    ]
+    kinds = [d.kind for d in load_project(root).layer("base").requirements]
+    assert kinds == ["editable", "vcs", "local", "url", "url"]
 
 
 def test_problems_in_in_files_name_file_and_line(make_project):

@@ -39,7 +39,7 @@ def _macos(arch: str) -> tuple[str, ...]:
     # What pip accepts on macOS 15 (packaging's own list): arm64 machines also take
     # universal2 wheels built for 10.x, as cryptography ships them. Imported here:
     # packaging.tags is slow to import, and `check` never needs wheel tags.
-    from packaging.tags import mac_platforms  # noqa: PLC0415
+    from packaging.tags import mac_platforms  # noqa: PLC0415 - slow; see above
 
     return tuple(mac_platforms((15, 0), arch))
 

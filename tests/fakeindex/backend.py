@@ -88,7 +88,7 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
 def write_sdist(path: Path, base: str, files: Mapping[str, bytes]) -> None:
     """Write `files` under `base/` as a .tar.gz with no timestamps, owners or names leaking."""
     # Nested, not one parenthesized `with`: pip runs this file on Python 3.8 too.
-    with path.open("wb") as raw:  # noqa: SIM117
+    with path.open("wb") as raw:  # noqa: SIM117 - see above (Python 3.8)
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
             with tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar:
                 for name, data in sorted(files.items()):

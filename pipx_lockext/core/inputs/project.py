@@ -6,7 +6,7 @@ after them (export, import, compile, check) works on that value only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pipx_lockext.core.environments import (
@@ -89,14 +89,6 @@ class ProjectInputs:
         seen[name] = None
         for sub in self.layer(name).includes:
             self._walk(sub, seen)
-
-    def roots(self, name: str) -> Iterator[Dependency]:
-        """All requirements of a layer: its own, its includes', and its extras'."""
-        for layer_name in self.included(name):
-            layer = self.layer(layer_name)
-            yield from layer.requirements
-            for extra in layer.extras:
-                yield from self.optional_dependencies.get(extra, ())
 
     def matrix(self, layer: str | None = None) -> tuple[Environment, ...]:
         """The environments a layer's lock must install on (all layers when None)."""

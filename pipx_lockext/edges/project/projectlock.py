@@ -71,14 +71,14 @@ def _acquire(fd: int, root: Path, limit: float, waiting: Callable[[str], None]) 
 
 def _try_lock(fd: int) -> bool:
     if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        import msvcrt  # noqa: PLC0415
+        import msvcrt  # noqa: PLC0415 - exists on Windows only
 
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
-    import fcntl  # noqa: PLC0415
+    import fcntl  # noqa: PLC0415 - exists outside Windows only
 
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
