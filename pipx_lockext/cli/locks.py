@@ -9,7 +9,7 @@ import click
 
 from pipx_lockext.cli import render
 from pipx_lockext.cli.options import common_options, project_root
-from pipx_lockext.cli.report import report_check
+from pipx_lockext.cli.report import report_check, say
 
 
 @click.command("check")
@@ -41,7 +41,7 @@ def why_command(
     result = why(project_root(project), name, layer)
     if not result.chains:
         where = f" of layer {layer}" if layer else ""
-        click.echo(f"{result.name} is in no lock{where}", err=True)
+        say(f"{result.name} is in no lock{where}")
         raise click.exceptions.Exit(1)
     render.why(result)
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from pipx_lockext.cli.report import say
+
 if TYPE_CHECKING:
     from pipx_lockext.commands.syncing import Context
     from pipx_lockext.core.inputs.settings import IndexSettings
@@ -165,7 +167,7 @@ def context(quiet: bool) -> Context:
 
 
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    say(message)
 
 
 def _silent(_message: str) -> None:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipx_lockext.cli.report import UP_TO_DATE
+from pipx_lockext.cli.report import UP_TO_DATE, say
+from pipx_lockext.core.errors import escaped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,7 +25,13 @@ SHOWN = 6
 
 
 def _err(line: str) -> None:
-    click.echo(line, err=True)
+    say(line)
+
+
+def _out(text: str, nl: bool = True) -> None:
+    """A command's own output (diffs, chains, interpreters), control characters escaped
+    apart from line ends and tabs."""
+    click.echo(escaped(text, keep="\n\t"), nl=nl)
 
 
 def writes(result: WriteResult, quiet: bool) -> None:
@@ -32,7 +39,7 @@ def writes(result: WriteResult, quiet: bool) -> None:
     changed = [c for c in result.changes if c.changed]
     if result.dry_run:
         for change in changed:
-            click.echo(change.diff(), nl=False)
+            _out(change.diff(), nl=False)
         if not changed and not quiet:
             _err("no changes")
         return
@@ -53,7 +60,7 @@ def compiled(result: CompileResult, quiet: bool) -> None:
         return
     if result.dry_run:
         for change in result.changes:
-            click.echo(change.diff(), nl=False)
+            _out(change.diff(), nl=False)
     if quiet:
         return
     changed = {change.display for change in result.changes if change.changed}
@@ -85,9 +92,9 @@ def _some(items: Sequence[str]) -> str:
 def why(result: WhyResult) -> None:
     """why: each lock holding the package, and its chains up to the layer's roots."""
     for display, chains in result.chains:
-        click.echo(f"{display}:")
+        _out(f"{display}:")
         for chain in chains:
-            click.echo("  " + " <- ".join(chain))
+            _out("  " + " <- ".join(chain))
 
 
 def verified(result: VerifyResult, against_index: bool, installed: bool) -> None:
@@ -133,11 +140,11 @@ def pythons(rows: Sequence[PythonRow], places: str, quiet: bool) -> None:
     for row in rows:
         mark = "*" if row.configured else " "
         if not row.found:
-            click.echo(f"{mark} {row.version!s:<5} not found")
+            _out(f"{mark} {row.version!s:<5} not found")
             continue
         used, *others = row.found
-        click.echo(f"{mark} {row.version!s:<5} {used.path}  ({used.found_in})")
+        _out(f"{mark} {row.version!s:<5} {used.path}  ({used.found_in})")
         for other in others:
-            click.echo(f"        also {other.path}  ({other.found_in})")
+            _out(f"        also {other.path}  ({other.found_in})")
     if not quiet:
         _err(f"* configured for this project; looked in {places}")

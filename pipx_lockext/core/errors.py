@@ -148,3 +148,18 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 def shown(value: object) -> str:
     """A value as a message quotes it: strings as they are, anything else as its repr."""
     return value if isinstance(value, str) else repr(value)
+
+
+def escaped(text: str, keep: str = "") -> str:
+    """Text safe to show on a terminal: every control character (C0, DEL, C1, and the
+    Unicode line separators) written as a `\\x..` escape, apart from those in `keep`, so
+    that text from an index or a file can neither move the cursor, retitle the window,
+    ring the bell nor forge a line of output."""
+    if all(_plain(c) or c in keep for c in text):
+        return text  # the common case, without building a new string
+    return "".join(c if _plain(c) or c in keep else repr(c)[1:-1] for c in text)
+
+
+def _plain(char: str) -> bool:
+    code = ord(char)
+    return not (code < 0x20 or 0x7F <= code < 0xA0 or char in "\u2028\u2029")

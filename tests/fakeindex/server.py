@@ -14,7 +14,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,6 +108,7 @@ class FakeIndex:
         self._credentials = None if auth is None else _basic_credentials(*auth)
         self._ssl_context = ssl_context
         self._faults = _Faults()
+        self._rewrites: list[tuple[str, Callable[[bytes], bytes]]] = []
         self._log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
         self._server: _Server | None = None
@@ -200,6 +201,12 @@ class FakeIndex:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._rewrites.clear()
+
+    def rewrite(self, path_glob: str, change: Callable[[bytes], bytes]) -> None:
+        """Serve `change(body)` instead of the body of every 200 response whose path
+        matches `path_glob` (a hostile index: forged pages, swapped files)."""
+        self._rewrites.append((path_glob, change))
 
     def _answer(self, method: str, target: str, headers: Mapping[str, str]) -> _Answer:
         """Log the request, then decide its response and which faults shape the sending."""
@@ -215,7 +222,12 @@ class FakeIndex:
             if fault.kind == "status":
                 return _Answer(Response(fault.status, (), b"injected fault\n"), ())
         assert self._site is not None, "answered before start() set the site"
-        return _Answer(self._site.respond(target, headers), tuple(f.kind for f in faults))
+        response = self._site.respond(target, headers)
+        path = unquote(urlsplit(target).path)
+        for glob, change in list(self._rewrites):
+            if response.status == 200 and fnmatchcase(path, glob):
+                response = replace(response, body=change(response.body))
+        return _Answer(response, tuple(f.kind for f in faults))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ PEP 658/714 metadata key exist and both are read: JSON says `core-metadata` /
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -23,6 +24,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
+
+from pipx_lockext.core.errors import escaped
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
@@ -124,6 +127,10 @@ def _name(text: str) -> NormalizedName | None:
 
 @lru_cache(maxsize=65536)
 def _version(text: str) -> Version | None:
+    # packaging forgives surrounding spaces ("1.1 " is 1.1); a file name must not: pip
+    # would never find the release a lock names after it.
+    if not text or not all(c.isascii() and (c.isalnum() or c in "._+!-") for c in text):
+        return None
     try:
         return Version(text)
     except InvalidVersion:
@@ -156,34 +163,56 @@ def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
         raise PageError(f"a file entry without a filename: {item!r:.80}")
     if not isinstance(item.get("url"), str):
         raise PageError(f"file {item['filename']!r} has no url")
+    filename = item["filename"]
     hashes = item.get("hashes") or {}
+    if not isinstance(hashes, dict):
+        raise PageError(f"file {filename!r}: hashes is not a table")
     metadata = item.get("core-metadata", item.get("dist-info-metadata"))
     size = item.get("size")
     return DistFile(
-        filename=item["filename"],
+        filename=filename,
         url=urldefrag(urljoin(page_url, item["url"]))[0],
-        sha256=_hex(hashes.get("sha256")),
-        requires_python=item.get("requires-python") or None,
+        sha256=_sha256(hashes.get("sha256"), filename),
+        requires_python=_text(item.get("requires-python"), filename, "requires-python"),
         yanked=_yanked(item.get("yanked", False)),
-        metadata_sha256=_metadata_json(metadata),
-        size=size if isinstance(size, int) else None,
+        metadata_sha256=_metadata_json(metadata, filename),
+        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
     )
 
 
 def _yanked(value: object) -> str | None:
+    """The yank reason, escaped: it is only ever shown to a person."""
     if value is False or value is None:
         return None
-    return value if isinstance(value, str) else ""
+    return escaped(value) if isinstance(value, str) else ""
 
 
-def _metadata_json(value: object) -> str | None:
+def _metadata_json(value: object, filename: str) -> str | None:
     if isinstance(value, dict):
-        return _hex(value.get("sha256")) or ""
+        return _sha256(value.get("sha256"), f"{filename}.metadata") or ""
     return "" if value is True else None
 
 
-def _hex(value: object) -> str | None:
-    return value.lower() if isinstance(value, str) and value else None
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _sha256(value: object, filename: str) -> str | None:
+    """A sha256 as the index gives it, lower-cased; anything but 64 hex digits makes the
+    page unreadable (it would be written into locks, or compared with downloaded bytes)."""
+    if value is None or value == "":
+        return None
+    digest = value.lower() if isinstance(value, str) else None
+    if digest is None or not _SHA256.fullmatch(digest):
+        raise PageError(f"file {filename!r}: sha256 is not 64 hex digits: {value!r:.80}")
+    return digest
+
+
+def _text(value: object, filename: str, key: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise PageError(f"file {filename!r}: {key} is not a string: {value!r:.80}")
+    return value
 
 
 def parse_html(body: bytes, url: str) -> ProjectPage:
@@ -217,16 +246,16 @@ def _html_file(attrs: Mapping[str, str | None], base: str) -> DistFile | None:
     return DistFile(
         filename=unquote(filename),
         url=absolute,
-        sha256=_fragment_sha256(fragment),
+        sha256=_fragment_sha256(fragment, filename),
         requires_python=attrs.get("data-requires-python") or None,
-        yanked=(attrs["data-yanked"] or "") if "data-yanked" in attrs else None,
+        yanked=_yanked(attrs["data-yanked"] or True) if "data-yanked" in attrs else None,
         metadata_sha256=_metadata_html(attrs),
     )
 
 
-def _fragment_sha256(fragment: str) -> str | None:
+def _fragment_sha256(fragment: str, filename: str) -> str | None:
     algo, _, value = fragment.partition("=")
-    return value.lower() if algo == "sha256" and value else None
+    return _sha256(value, filename) if algo == "sha256" else None
 
 
 def _metadata_html(attrs: Mapping[str, str | None]) -> str | None:
@@ -234,5 +263,5 @@ def _metadata_html(attrs: Mapping[str, str | None]) -> str | None:
         if key in attrs:
             # "true" or "sha256=<hex>"; any value means the file exists (PEP 658).
             algo, _, digest = (attrs[key] or "").partition("=")
-            return digest.lower() if algo == "sha256" and digest else ""
+            return (_sha256(digest, "a .metadata file") or "") if algo == "sha256" else ""
     return None

@@ -71,10 +71,8 @@ def from_pip(options: Mapping[str, str]) -> NetConfig:
         cert=options.get("cert") or None,
         client_cert=options.get("client-cert") or None,
         trusted_hosts=_split(options.get("trusted-host")),
-        timeout=float(_number(timeout, "timeout")) if timeout else default.timeout,
-        retries=int(_number(options["retries"], "retries"))
-        if options.get("retries")
-        else default.retries,
+        timeout=_seconds(timeout) if timeout else default.timeout,
+        retries=_count(options["retries"]) if options.get("retries") else default.retries,
     )
 
 
@@ -82,11 +80,32 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(value.split()) if value else ()
 
 
-def _number(text: str, key: str) -> float:
+MAX_TIMEOUT = 3600.0
+MAX_RETRIES = 100
+
+
+def _seconds(text: str) -> float:
+    """pip's timeout: a positive, finite number of seconds (no more than an hour)."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise ValueError(f"pip's {key} must be a number, not {text!r}") from None
+        value = float("nan")
+    if not 0 < value <= MAX_TIMEOUT:  # also false for nan
+        raise ValueError(
+            f"pip's timeout (PIP_TIMEOUT or pip.conf) must be a number of seconds above 0 "
+            f"and at most {MAX_TIMEOUT:g}, not {text!r}"
+        )
+    return value
+
+
+def _count(text: str) -> int:
+    """pip's retries: a whole number from 0 to MAX_RETRIES."""
+    if not text.strip().isdigit() or int(text) > MAX_RETRIES:
+        raise ValueError(
+            f"pip's retries (PIP_RETRIES or pip.conf) must be a whole number from 0 to "
+            f"{MAX_RETRIES}, not {text!r}"
+        )
+    return int(text)
 
 
 def with_index(config: NetConfig, index: IndexSettings) -> NetConfig:

@@ -6,7 +6,7 @@ after them (export, import, compile, check) works on that value only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pipx_lockext.core.environments import (
@@ -78,17 +78,17 @@ class ProjectInputs:
         return tuple(layer.name for layer in self.layers)
 
     def included(self, name: str) -> tuple[str, ...]:
-        """The layer and every layer it includes, transitively, in a stable order."""
+        """The layer and every layer it includes, transitively, in a stable order
+        (depth first, as written; iterative, so that no chain is too deep)."""
         seen: dict[str, None] = {}
-        self._walk(name, seen)
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen[current] = None
+            todo.extend(reversed(self.layer(current).includes))
         return tuple(seen)
-
-    def _walk(self, name: str, seen: dict[str, None]) -> None:
-        if name in seen:
-            return
-        seen[name] = None
-        for sub in self.layer(name).includes:
-            self._walk(sub, seen)
 
     def matrix(self, layer: str | None = None) -> tuple[Environment, ...]:
         """The environments a layer's lock must install on (all layers when None)."""
@@ -103,37 +103,51 @@ class ProjectInputs:
 def order_layers(layers: dict[str, Layer]) -> tuple[Layer, ...]:
     """Layers sorted so that includes come first; ties by name (`base` first)."""
     done: dict[str, Layer] = {}
-
-    def visit(name: str) -> None:
-        if name in done or name not in layers:
-            return
-        for sub in layers[name].includes:
-            visit(sub)
-        done[name] = layers[name]
-
-    for name in sorted(layers, key=lambda n: (n != "base", n)):
-        visit(name)
+    for start in sorted(layers, key=lambda n: (n != "base", n)):
+        for name in _post_order(start, lambda n: () if n in done else _includes(layers, n)):
+            if name in layers:
+                done.setdefault(name, layers[name])
     return tuple(done.values())
+
+
+def _includes(layers: dict[str, Layer], name: str) -> tuple[str, ...]:
+    return layers[name].includes if name in layers else ()
+
+
+def _post_order(start: str, edges: Callable[[str], tuple[str, ...]]) -> Iterator[str]:
+    """Every node reachable from `start`, each after the nodes it points to (a node on a
+    cycle is given once); iterative, so that no chain is too deep."""
+    seen = {start}
+    stack = [(start, iter(edges(start)))]
+    while stack:
+        node, pending = stack[-1]
+        nxt = next((n for n in pending if n not in seen), None)
+        if nxt is None:
+            stack.pop()
+            yield node
+        else:
+            seen.add(nxt)
+            stack.append((nxt, iter(edges(nxt))))
 
 
 def find_cycle(graph: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
     """A cycle of includes such as ("a", "b", "a"), or None; names in sorted order first."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-    path: list[str] = []
-
-    def visit(node: str) -> tuple[str, ...] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in graph.get(node, ()):
-            if state.get(nxt) == 1:
-                return (*path[path.index(nxt) :], nxt)
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        path.pop()
-        state[node] = 2
-        return None
-
     for start in sorted(graph):
-        if start not in state and (found := visit(start)):
-            return found
+        if start in state:
+            continue
+        path = [start]
+        state[start] = 1
+        stack = [iter(graph.get(start, ()))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                state[path.pop()] = 2
+            elif state.get(nxt) == 1:
+                return (*path[path.index(nxt) :], nxt)
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(graph.get(nxt, ())))
     return None

@@ -1,16 +1,24 @@
 """Lock files as values, and their text (pure core).
 
 `LockFile` is what one `<layer>.lock.txt` says; `render` writes it in the SPEC's format,
-deterministically: the same value always gives the same bytes. Parsing lock text back
-lives in `lockparse`.
+deterministically: the same value always gives the same bytes. It is the one writer, so it
+is where every value is checked before it becomes text: names and versions that re-parse
+as themselves, 64-hex hashes, markers that parse, http(s) URLs and comments without
+control characters, and the whole text read back without a problem (a lock `check` would
+refuse is never written). Parsing lock text back lives in `lockparse`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from packaging.markers import InvalidMarker, Marker
 from packaging.utils import NormalizedName
 from packaging.version import Version
+
+from pipx_lockext.core.errors import IntegrityError
+from pipx_lockext.core.lockfiles.lockparse import parse_lock
 
 FORMAT_VERSION = 1
 """Bumped when the lock format or the meaning of its digest changes."""
@@ -69,7 +77,20 @@ class LockFile:
 
 def render(lock: LockFile, *, header: bool = True, annotate: bool = True) -> str:
     """The lock file's text (pip-compile's `--no-header` / `--no-annotate` leave out the
-    header comments and the `# via` lines)."""
+    header comments and the `# via` lines); IntegrityError for a value that is not what
+    it claims to be (it came from an index, a cache or an old lock)."""
+    problems = _value_problems(lock)
+    text = _text(lock, header, annotate)
+    if not problems:
+        parsed = parse_lock(text)
+        # Without a header there is no digest line: pip-compile mode's --no-header.
+        problems = [p.what for p in parsed.problems if header or p.line is not None]
+    if problems:
+        raise IntegrityError(f"refusing to write the lock of {lock.layer!r}: {problems[0]}")
+    return text
+
+
+def _text(lock: LockFile, header: bool, annotate: bool) -> str:
     lines = []
     if header:
         lines += [
@@ -95,3 +116,54 @@ def _pin_text(pin: Pin, annotate: bool) -> str:
     elif pin.via:
         text += "    # via\n" + "".join(f"    #   {parent}\n" for parent in pin.via)
     return text
+
+
+WEB = ("https://", "http://")
+_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_OPTION = re.compile(r"--(?:index-url|extra-index-url|find-links) [^\s]+")
+
+
+def _value_problems(lock: LockFile) -> list[str]:
+    """Every value that would not read back as itself (the first is reported)."""
+    problems = [
+        f"{field}: {value!r:.80}" for field, value in _header_fields(lock) if _unsafe(value)
+    ]
+    problems += [f"option line {o!r:.80}" for o in lock.options if not _OPTION.fullmatch(o)]
+    for pin in lock.pins:
+        problems += _pin_problems(pin)
+    return problems
+
+
+def _header_fields(lock: LockFile) -> list[tuple[str, str]]:
+    return [("layer", lock.description), ("source", lock.source), ("command", lock.command),
+            ("environments", lock.environments), ("digest", lock.digest)]  # fmt: skip
+
+
+def _pin_problems(pin: Pin) -> list[str]:
+    what = f"{pin.name!r:.80}"
+    found = []
+    if not _NAME.fullmatch(pin.name) or any(not _NAME.fullmatch(e) for e in pin.extras):
+        found.append(f"not a normalized project name: {what} {pin.extras!r:.80}")
+    if str(Version(str(pin.version))) != str(pin.version):
+        found.append(f"{what}: version {str(pin.version)!r:.80} does not read back")
+    found += [f"{what}: not a sha256: {h!r:.80}" for h in pin.hashes if not _HEX64.fullmatch(h)]
+    if pin.marker is not None and (_unsafe(pin.marker) or not _parses(pin.marker)):
+        found.append(f"{what}: not a marker: {pin.marker!r:.80}")
+    if pin.url is not None and (_unsafe(pin.url) or not pin.url.startswith(WEB)):
+        found.append(f"{what}: not an http(s) URL: {pin.url!r:.80}")
+    found += [f"{what}: via {v!r:.80}" for v in pin.via if _unsafe(v)]
+    return found
+
+
+def _unsafe(text: str) -> bool:
+    """Whether text holds a character that could end a line or hide in a terminal."""
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text)
+
+
+def _parses(marker: str) -> bool:
+    try:
+        Marker(marker)
+    except InvalidMarker:
+        return False
+    return True
