@@ -168,7 +168,7 @@ def resolve_locks(
         refresh=options.refresh,
     )
     try:
-        return lock_project(request, repository, repository, repository)
+        return lock_project(request, repository)
     finally:
         repository.close()
 

@@ -32,7 +32,7 @@ from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock, parse_l
 from pipx_lockext.edges.project.loader import load_project
 
 if TYPE_CHECKING:
-    from pipx_lockext.edges.index.repository import IndexRepository
+    from pipx_lockext.core.index.source import Source
 
 
 @dataclass(frozen=True)
@@ -107,19 +107,19 @@ def _against_index(
     return VerifyResult(result.locks, result.pins, hashes_checked=checked)
 
 
-def _index_hashes(repository: IndexRepository, pin: LockedPin) -> set[str]:
+def _index_hashes(source: Source, pin: LockedPin) -> set[str]:
     if pin.url:
-        from pipx_lockext.core.resolution.provider import direct_release  # noqa: PLC0415
+        from pipx_lockext.core.resolution.provider import direct_release  # noqa: PLC0415 - direct URLs only
 
         release = direct_release(pin.name, pin.url)
         files = release.files if release else ()
     else:
         files = tuple(
             f
-            for f in repository.files(pin.name)
+            for f in source.files(pin.name)
             if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
         )
-    return {repository.sha256(f) for f in files}
+    return {source.sha256(f) for f in files}
 
 
 def _installed(inputs: ProjectInputs, result: VerifyResult) -> VerifyResult:

@@ -1,10 +1,10 @@
-"""The `Repository` seam: which files a project has, and what a release's metadata says
+"""The index client: which files a project has, and what a release's metadata says
 (shell: wires `network`, `cache`, the page parsers and the archive readers).
 
-The resolver sees only the `Repository` protocol. `IndexRepository` implements it over the
-configured indexes and find-links, fetching in a thread pool: `prefetch` starts work the
-resolver will need soon, `files` and `metadata` wait for it. Results never depend on the
-order in which fetches finish.
+The core sees only the `core.index.source.Source` protocol. `IndexRepository` implements
+it over the configured indexes and find-links, fetching in a thread pool: `prefetch…`
+starts work the resolver will need soon, `files` and `metadata` wait for it. Results never
+depend on the order in which fetches finish.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -57,18 +57,8 @@ DEFAULT_MAX_AGE = 600.0
 """Freshness of a page whose index sends no Cache-Control (`--refresh` overrides it)."""
 
 
-class Repository(Protocol):
-    """What the resolver reads: files per project, metadata per file."""
-
-    def files(self, name: NormalizedName) -> tuple[DistFile, ...]: ...
-
-    def metadata(self, file: DistFile) -> CoreMetadata: ...
-
-    def prefetch(self, names: Iterable[NormalizedName]) -> None: ...
-
-
 class IndexRepository:
-    """A `Repository` over simple indexes and find-links, with a cache and a thread pool."""
+    """A `Source` over simple indexes and find-links, with a cache and a thread pool."""
 
     def __init__(
         self,
