@@ -152,7 +152,7 @@ def resolve_locks(
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
     from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415
     from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415
-    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415
+    from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - HTTP client only when resolving
 
     index = inputs.settings.index
     if options.index is not None:

@@ -83,7 +83,7 @@ def _read_locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
 def _against_index(
     inputs: ProjectInputs, locks: dict[str, ParsedLock], result: VerifyResult
 ) -> VerifyResult:
-    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415 - network only here
+    from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - network only here
 
     repository = open_repository(inputs.settings.index, refresh=True)
     bad: list[str] = []
