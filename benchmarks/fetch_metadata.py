@@ -24,8 +24,8 @@ from packaging.utils import canonicalize_name
 from pipx_lockext.core.environments import Environment, PythonVersion
 from pipx_lockext.core.index.netconfig import NetConfig
 from pipx_lockext.edges.index.cache import Cache
+from pipx_lockext.edges.index.client import IndexRepository
 from pipx_lockext.edges.index.network import Http
-from pipx_lockext.edges.index.repository import IndexRepository
 
 ROOTS = [
     "django", "djangorestframework", "django-celery-beat", "django-storages[s3]",

@@ -14,8 +14,8 @@ import urllib3
 from pipx_lockext.core.errors import IntegrityError, NetworkError
 from pipx_lockext.core.index.netconfig import NetConfig
 from pipx_lockext.edges.index.cache import Cache
+from pipx_lockext.edges.index.client import IndexRepository
 from pipx_lockext.edges.index.network import Http, redact, split_credentials
-from pipx_lockext.edges.index.repository import IndexRepository
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex.tls import openssl_missing
 from tests.fakeindex.tls import self_signed as make_self_signed

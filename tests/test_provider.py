@@ -48,6 +48,9 @@ class Memory:
     def prefetch(self, names):
         pass
 
+    def prefetch_metadata(self, files):
+        pass
+
 
 def resolve(source, *requirements, policy=None):
     roots = [Root("base", Need.of(Requirement(r), "project")) for r in requirements]

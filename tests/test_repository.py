@@ -14,8 +14,8 @@ import pytest
 from pipx_lockext.core.errors import NetworkError
 from pipx_lockext.core.index.netconfig import NetConfig
 from pipx_lockext.edges.index.cache import Cache
+from pipx_lockext.edges.index.client import IndexRepository
 from pipx_lockext.edges.index.network import Http
-from pipx_lockext.edges.index.repository import IndexRepository
 from tests.fakeindex import FakeIndex, Release
 
 MakeIndex = Callable[..., FakeIndex]

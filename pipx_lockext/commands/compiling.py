@@ -138,7 +138,7 @@ def resolve_locks(
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
     from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415 - see above
     from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415 - see above
-    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415 - see above
+    from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - see above
 
     index = inputs.settings.index
     if options.index is not None:
@@ -154,7 +154,7 @@ def resolve_locks(
         refresh=options.refresh,
     )
     try:
-        return lock_project(request, repository, repository, repository)
+        return lock_project(request, repository)
     finally:
         repository.close()
 

@@ -31,7 +31,7 @@ from pipx_lockext.edges.project.loader import load_project
 from pipx_lockext.edges.project.lockfiles import read_locks
 
 if TYPE_CHECKING:
-    from pipx_lockext.edges.index.repository import IndexRepository
+    from pipx_lockext.core.index.source import Source
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _read_locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
 def _against_index(
     inputs: ProjectInputs, locks: dict[str, ParsedLock], result: VerifyResult
 ) -> VerifyResult:
-    from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415 - network only here
+    from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - network only here
 
     repository = open_repository(inputs.settings.index, refresh=True)
     bad: list[str] = []
@@ -102,19 +102,19 @@ def _against_index(
     return VerifyResult(result.locks, result.pins, hashes_checked=checked)
 
 
-def _index_hashes(repository: IndexRepository, pin: LockedPin) -> set[str]:
+def _index_hashes(source: Source, pin: LockedPin) -> set[str]:
     if pin.url:
-        from pipx_lockext.core.resolution.provider import direct_release  # noqa: PLC0415
+        from pipx_lockext.core.resolution.provider import direct_release  # noqa: PLC0415 - direct URLs only
 
         release = direct_release(pin.name, pin.url)
         files = release.files if release else ()
     else:
         files = tuple(
             f
-            for f in repository.files(pin.name)
+            for f in source.files(pin.name)
             if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
         )
-    return {repository.sha256(f) for f in files}
+    return {source.sha256(f) for f in files}
 
 
 def _installed(inputs: ProjectInputs, result: VerifyResult) -> VerifyResult:

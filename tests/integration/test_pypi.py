@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipx_lockext.core.inputs.settings import IndexSettings
-from pipx_lockext.edges.index.repository import open_repository
+from pipx_lockext.edges.index.client import open_repository
 
 pytestmark = pytest.mark.network
 

@@ -1,5 +1,5 @@
 """Build-constraint locks: the build requirements of a layer's sdist-only pins, resolved
-and hash-pinned like the layer itself (pure core; reads through `Source` and `Builder`).
+and hash-pinned like the layer itself (pure core; reads the indexes through `Source`).
 
 pip builds a package from its sdist wherever no wheel of the locked release installs, and
 fetches that build's requirements (setuptools, Cython…) without hash checking. With the
@@ -11,31 +11,21 @@ warning, never a failed compile: the layer's own lock stays valid without them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
 
-from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
 
 from pipx_lockext.core.environments import Environment, describe_matrix
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution
-from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin
 from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.merge import merge_layer
-from pipx_lockext.core.resolution.provider import Need, Policy, Source
+from pipx_lockext.core.resolution.provider import Need, Policy
 from pipx_lockext.core.resolution.resolver import EnvResolution, Root, resolve_matrix
 
 BUILD = "build"
 """The one layer name inside a build resolution."""
-
-
-class Builder(Protocol):
-    """Reads what an sdist needs to be built."""
-
-    def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]: ...
-
-    def sha256(self, file: DistFile) -> str: ...
 
 
 def sdist_pins(
@@ -57,7 +47,6 @@ def build_lock(
     results: Mapping[Environment, EnvResolution],
     *,
     source: Source,
-    builder: Builder,
     policy: Policy,
 ) -> tuple[LockFile | None, tuple[str, ...]]:
     """The build-constraint lock of the layer `lock` is for (None when nothing of it is
@@ -68,7 +57,7 @@ def build_lock(
         needs: list[Root] = []
         for name, release in sorted(sdist_pins(lock.layer, env, results[env]).items()):
             try:
-                requirements = builder.build_requirements(release.usable[0])
+                requirements = source.build_requirements(release.usable[0])
             except BadDistribution as exc:
                 warnings.append(str(exc))
                 continue
@@ -84,7 +73,7 @@ def build_lock(
         return None, (*warnings, f"build requirements of {lock.layer} not locked: {exc}")
     pins = tuple(
         Pin(line.name, line.version, line.marker,
-            tuple(sorted({builder.sha256(f) for f in line.release.files})), line.via)
+            tuple(sorted({source.sha256(f) for f in line.release.files})), line.via)
         for line in merge_layer(BUILD, tuple(roots), built)
     )  # fmt: skip
     build = LockFile(

@@ -1,5 +1,5 @@
-"""From a project's inputs to its lock files as values (pure core; reads through the
-provider's `Source` and a `Hasher`).
+"""From a project's inputs to its lock files as values (pure core; reads the indexes
+through `core.index.source.Source`).
 
 It turns layers into resolver roots per environment (the project itself, `-e .` or a
 self-reference such as `myproject[test]`, stands for its own dependencies and is never
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
@@ -21,17 +20,17 @@ from packaging.version import InvalidVersion, Version
 from pipx_lockext.core.environments import Environment, describe_matrix
 from pipx_lockext.core.errors import ProblemCollector, ResolutionError
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.dependencies import Dependency
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.digest import input_digest, without_credentials
 from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin
-from pipx_lockext.core.resolution.buildlocks import Builder, build_lock
+from pipx_lockext.core.resolution.buildlocks import build_lock
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.provider import (
     LocalProject,
     Need,
     Policy,
-    Source,
     direct_release,
 )
 from pipx_lockext.core.resolution.resolver import (
@@ -49,12 +48,6 @@ NOT_LOCKABLE = {
     "refuses it); reqlock sync installs the project itself editable",
     "local": "a local directory cannot be hash-locked; build it into a wheel or publish it",
 }
-
-
-class Hasher(Protocol):
-    """The sha256 of a file, from the index when it lists one, else by reading it."""
-
-    def sha256(self, file: DistFile) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -81,11 +74,9 @@ class LockOutcome:
     """Per layer, the lock of its sdist-only pins' build requirements (when it has any)."""
 
 
-def lock_project(
-    request: LockRequest, source: Source, hasher: Hasher, builder: Builder | None = None
-) -> LockOutcome:
-    """Resolve every layer on its environments and build its lock (and, with a `builder`,
-    the lock of the build requirements of what installs from an sdist)."""
+def lock_project(request: LockRequest, source: Source) -> LockOutcome:
+    """Resolve every layer on its environments and build its lock, and the lock of the
+    build requirements of what installs from an sdist."""
     inputs = request.inputs
     roots = layer_roots(inputs)
     extra = [
@@ -105,7 +96,7 @@ def lock_project(
             raise
         raise ResolutionError(f"{hint}; {exc}") from None
     locks = {
-        layer: _lock(inputs, layer, results, hasher, request.options)
+        layer: _lock(inputs, layer, results, source, request.options)
         for layer in inputs.layer_names()
     }
     warnings = (
@@ -115,11 +106,7 @@ def lock_project(
     )
     builds: dict[str, LockFile] = {}
     for layer, lock in locks.items():
-        if builder is None:
-            break
-        build, said = build_lock(
-            lock, inputs.matrix(layer), results, source=source, builder=builder, policy=policy
-        )
+        build, said = build_lock(lock, inputs.matrix(layer), results, source=source, policy=policy)
         warnings += said
         if build is not None:
             builds[layer] = build
@@ -273,7 +260,7 @@ def _lock(
     inputs: ProjectInputs,
     layer: str,
     results: Mapping[Environment, EnvResolution],
-    hasher: Hasher,
+    source: Source,
     options: tuple[str, ...],
 ) -> LockFile:
     matrix = inputs.matrix(layer)
@@ -282,7 +269,7 @@ def _lock(
             line.name,
             line.version,
             line.marker,
-            tuple(sorted({hasher.sha256(f) for f in line.release.files})),
+            tuple(sorted({source.sha256(f) for f in line.release.files})),
             line.via,
             without_credentials(line.release.files[0].url) if line.release.direct else None,
             line.extras,

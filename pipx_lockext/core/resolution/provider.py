@@ -1,4 +1,5 @@
-"""The resolvelib provider for one environment (pure core; reads through `Repository`).
+"""The resolvelib provider for one environment (pure core; reads the indexes through
+`core.index.source.Source`).
 
 pip's semantics: extras are separate candidates that depend on their base release;
 pre-releases only when allowed, asked for by a specifier, or when nothing else fits;
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import Requirement
@@ -23,8 +24,9 @@ from packaging.version import Version
 from resolvelib.providers import AbstractProvider
 
 from pipx_lockext.core.environments import Environment
-from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
+from pipx_lockext.core.index.coremeta import BadDistribution
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.resolution.candidates import Offer, Project, Release
 
 PYTHON = NormalizedName("<python>")
@@ -32,16 +34,6 @@ PYTHON = NormalizedName("<python>")
 UNUSABLE = NormalizedName("<unusable>")
 """A virtual project no candidate satisfies: a release whose metadata cannot be read
 depends on it, so that the resolver passes over that release like any conflict."""
-
-
-class Source(Protocol):
-    """What the provider reads (the `Repository` seam, as far as resolution needs it)."""
-
-    def files(self, name: NormalizedName) -> tuple[DistFile, ...]: ...
-
-    def metadata(self, file: DistFile) -> CoreMetadata: ...
-
-    def prefetch(self, names: Iterable[NormalizedName]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -232,9 +224,8 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
 
     def _prefetch_metadata(self, release: Release | None) -> None:
         """Start fetching the likely pick's metadata now: resolvelib asks for it next."""
-        prefetch = getattr(self.source, "prefetch_metadata", None)
-        if release is not None and prefetch is not None:
-            prefetch([release.metadata_file])
+        if release is not None:
+            self.source.prefetch_metadata([release.metadata_file])
 
     def _direct(
         self,

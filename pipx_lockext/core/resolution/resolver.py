@@ -1,5 +1,5 @@
-"""Resolving a project's layers on each environment of its matrix (pure core; reads
-through the provider's `Source`).
+"""Resolving a project's layers on each environment of its matrix (pure core; reads the
+indexes through `core.index.source.Source`).
 
 Every environment gets one exact resolution of all the layers that apply there, together,
 so that a package shared by two layers has one pin. Environments are resolved oldest
@@ -20,6 +20,7 @@ from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Re
 
 from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.resolution.candidates import Project, Release
 from pipx_lockext.core.resolution.provider import (
     PYTHON,
@@ -28,7 +29,6 @@ from pipx_lockext.core.resolution.provider import (
     Need,
     Policy,
     Provider,
-    Source,
 )
 
 MAX_ROUNDS = 20_000

@@ -1,3 +1,5 @@
-"""The index client: HTTP, the persistent cache, archives, sdist builds, pip's
-configuration, and the repository that wires them for the resolver.
+"""The index client: `client` (the `Source` the core reads, running fetches in a pool)
+over `pages` (cache policy), `findlinks`, `metadata` (the fallback chain), `integrity`
+(every distribution byte and its hash), `transport` (web or local), `network` (HTTP),
+`cache`, `archives`, `sdistbuild` and `pipconfig`.
 """

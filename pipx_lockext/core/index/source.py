@@ -1,0 +1,55 @@
+"""`Source`: everything the core reads from package indexes, as one protocol (pure core).
+
+The resolver, the lock builder, the build-lock builder and `verify` see the indexes only
+through this seam; `edges.index.client` implements it over HTTP, find-links and the cache,
+and tests implement it in memory. It owns the contract (what each call returns and
+raises), not any fetching: nothing here does I/O or knows about threads.
+
+Results never depend on the `prefetch…` calls, which only warm what is asked for next; an
+implementation that fetches nothing ahead may make them do nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName
+
+from pipx_lockext.core.index.coremeta import CoreMetadata
+from pipx_lockext.core.index.indexpages import DistFile
+
+
+class Source(Protocol):
+    """What the core reads from the indexes: files per project, and per file its
+    metadata, its sha256 and (for an sdist) what building it needs.
+
+    Errors: NetworkError for an index or file host that cannot answer, IntegrityError for
+    bytes unlike the hash the index listed; BadDistribution (from `metadata` and
+    `build_requirements`) for one file that cannot be read, which the caller passes over.
+    """
+
+    def files(self, name: NormalizedName) -> tuple[DistFile, ...]:
+        """Every file of the project, in a stable order (empty: no index has it)."""
+        ...
+
+    def metadata(self, file: DistFile) -> CoreMetadata:
+        """The core metadata of the release `file` belongs to."""
+        ...
+
+    def sha256(self, file: DistFile) -> str:
+        """The file's sha256: the index's when it lists one, else read from the file."""
+        ...
+
+    def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]:
+        """An sdist's `[build-system].requires` (PEP 518/517 defaults when absent)."""
+        ...
+
+    def prefetch(self, names: Iterable[NormalizedName]) -> None:
+        """Start finding these projects' files; returns at once."""
+        ...
+
+    def prefetch_metadata(self, files: Iterable[DistFile]) -> None:
+        """Start reading these files' metadata; returns at once."""
+        ...

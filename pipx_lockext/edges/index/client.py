@@ -1,0 +1,185 @@
+"""The index client: `core.index.source.Source` over the configured indexes and find-links
+(edge: runs the fetches of `pages`, `findlinks` and `metadata` in a thread pool).
+
+It owns concurrency and order: one future per project page, metadata, hash and build
+requirements, started on first request (`prefetch…` starts them early, `files` and the
+rest wait for them), and speculation (fetching ahead what the resolver will most likely
+ask next). It also decides which indexes a name is taken from (`first-index` or every one)
+and puts find-links after them. Results never depend on the order in which fetches finish.
+It must not fetch, cache, parse or check bytes itself: the modules it wires do.
+`open_repository` is the one way commands build it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+
+from pipx_lockext.core.errors import UsageError
+from pipx_lockext.core.index.coremeta import CoreMetadata
+from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.netconfig import NetConfig, from_pip, with_index
+from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.edges.index.cache import Cache, default_cache_dir
+from pipx_lockext.edges.index.findlinks import FindLinks
+from pipx_lockext.edges.index.integrity import Downloads, same_bytes_everywhere
+from pipx_lockext.edges.index.metadata import MetadataReader
+from pipx_lockext.edges.index.network import Http
+from pipx_lockext.edges.index.pages import Pages
+from pipx_lockext.edges.index.pipconfig import pip_options
+from pipx_lockext.edges.index.transport import Transport
+
+T = TypeVar("T")
+
+
+class IndexRepository:
+    """A `Source` over simple indexes and find-links, with a cache and a thread pool."""
+
+    def __init__(
+        self,
+        config: NetConfig,
+        http: Http,
+        cache: Cache | None,
+        *,
+        offline: bool = False,
+        refresh: bool = False,
+        workers: int = 16,
+        speculate: bool = True,
+    ) -> None:
+        self.config = config
+        transport = Transport(http)
+        self._pages = Pages(transport, cache, offline=offline, refresh=refresh)
+        self._links = FindLinks(config.find_links, transport)
+        self._downloads = Downloads(transport)
+        self._reader = MetadataReader(self._downloads, cache, config)
+        self.speculate = speculate
+        """Fetch ahead what the resolver will most likely ask for next: the newest
+        release's metadata when a project's files arrive, the project pages of its
+        dependencies when metadata arrives. Only the time changes, never a result."""
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="reqlock-fetch")
+        self._lock = threading.Lock()
+        self._files: dict[str, Future[tuple[DistFile, ...]]] = {}
+        self._metadata: dict[str, Future[CoreMetadata]] = {}
+        self._hashes: dict[str, Future[str]] = {}
+        self._builds: dict[str, Future[tuple[Requirement, ...]]] = {}
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop: queued work is cancelled and running work starts nothing new."""
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def prefetch(self, names: Iterable[NormalizedName]) -> None:
+        if not self._closed:
+            for name in names:
+                self._files_of(name)
+
+    def prefetch_metadata(self, files: Iterable[DistFile]) -> None:
+        if not self._closed:
+            for file in files:
+                self._metadata_of(file)
+
+    def files(self, name: NormalizedName) -> tuple[DistFile, ...]:
+        """Every file of the project: from the first index that has it (or all of them,
+        with `unsafe-best-match`), plus find-links, in a stable order."""
+        return self._files_of(name).result()
+
+    def metadata(self, file: DistFile) -> CoreMetadata:
+        """The release's core metadata; BadDistribution when it cannot be read."""
+        return self._metadata_of(file).result()
+
+    def sha256(self, file: DistFile) -> str:
+        """The file's sha256: the index's when it lists one, else read from the file
+        (find-links directories and pages without hash fragments)."""
+        if file.sha256:
+            return file.sha256
+        work = partial(self._downloads.sha256, file)
+        return self._start(self._hashes, file.url, work).result()
+
+    def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]:
+        """An sdist's build requirements (its bytes checked against the index's hash);
+        BadDistribution when they cannot be read."""
+        work = partial(self._reader.build_requirements, file)
+        return self._start(self._builds, file.url, work).result()
+
+    def _files_of(self, name: str) -> Future[tuple[DistFile, ...]]:
+        key = canonicalize_name(name)
+        return self._start(self._files, key, partial(self._find, key))
+
+    def _metadata_of(self, file: DistFile) -> Future[CoreMetadata]:
+        return self._start(self._metadata, file.url, partial(self._read, file))
+
+    def _start(self, table: dict[str, Future[T]], key: str, work: Callable[[], T]) -> Future[T]:
+        """The one future computing `work()` for `key`, started on first request."""
+        with self._lock:
+            future = table.get(key)
+            if future is None:
+                future = table[key] = self._pool.submit(work)
+            return future
+
+    def _find(self, name: str) -> tuple[DistFile, ...]:
+        found: list[DistFile] = []
+        for index in self.config.indexes_for(name):
+            page = self._pages.project_page(index, name)
+            if page is not None and page.files:
+                found.extend(page.files)
+                if self.config.index_strategy == "first-index":
+                    break
+        found.extend(f for f in self._links.files() if f.parsed and f.parsed.name == name)
+        same_bytes_everywhere(found)
+        if self.speculate:
+            self.prefetch_metadata(_likely_metadata(found))
+        return tuple(found)
+
+    def _read(self, file: DistFile) -> CoreMetadata:
+        meta = self._reader.metadata(file)
+        if self.speculate:
+            self.prefetch(
+                canonicalize_name(r.name) for r in meta.requires_dist if not _needs_extra(r)
+            )
+        return meta
+
+
+def _likely_metadata(files: list[DistFile]) -> list[DistFile]:
+    """The file whose metadata a resolver most likely needs first: a wheel of the newest
+    final, unyanked release, a pure one when there is one (no sdist: that may mean a
+    build)."""
+    releases = [f for f in files if f.parsed and f.yanked is None and f.parsed.kind == "wheel"]
+    finals = [f for f in releases if f.parsed and not f.parsed.version.is_prerelease]
+    if not finals:
+        return []
+    newest = max(f.parsed.version for f in finals if f.parsed)
+    mine = [f for f in finals if f.parsed and f.parsed.version == newest]
+    return [min(mine, key=lambda f: (not f.filename.endswith("-none-any.whl"), f.filename))]
+
+
+def _needs_extra(requirement: Requirement) -> bool:
+    return requirement.marker is not None and "extra" in str(requirement.marker)
+
+
+def open_repository(
+    index: IndexSettings,
+    *,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    offline: bool = False,
+    refresh: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> IndexRepository:
+    """The repository a command reads: `index` (the project's settings, with any
+    command-line flags over them) over pip's configuration; the cache in `cache_dir`
+    (default: `default_cache_dir`)."""
+    try:
+        config = from_pip(pip_options(environ))
+    except ValueError as exc:
+        raise UsageError(f"pip configuration: {exc}") from None
+    config = with_index(config, index)
+    cache = None if no_cache else Cache(cache_dir or default_cache_dir(environ))
+    return IndexRepository(config, Http(config), cache, offline=offline, refresh=refresh)

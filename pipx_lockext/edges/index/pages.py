@@ -1,0 +1,90 @@
+"""A project's page on one index, under the cache policy (edge: index pages through
+`transport` and the `cache`).
+
+It owns when a page is fetched: a cached page is used while fresh (the index's
+Cache-Control max-age, else `DEFAULT_MAX_AGE`), always with `--offline` and never with
+`--refresh`; a stale one is revalidated with its ETag / Last-Modified (304 keeps it);
+404 means the index has no such project. It must not decide which indexes to ask or in
+what order, nor read distribution files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipx_lockext.core.errors import NetworkError
+from pipx_lockext.core.index.indexpages import ACCEPT, PageError, ProjectPage, parse_page
+from pipx_lockext.edges.index.cache import Cache, CachedPage
+from pipx_lockext.edges.index.network import Response, redact, split_credentials
+from pipx_lockext.edges.index.transport import Transport, check_status
+
+DEFAULT_MAX_AGE = 600.0
+"""Freshness of a page whose index sends no Cache-Control (`--refresh` overrides it)."""
+
+
+class Pages:
+    """Project pages of any index, through the cache when there is one."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        cache: Cache | None,
+        *,
+        offline: bool = False,
+        refresh: bool = False,
+    ) -> None:
+        self.transport, self.cache = transport, cache
+        self.offline, self.refresh = offline, refresh
+
+    def project_page(self, index: str, name: str) -> ProjectPage | None:
+        """The page of project `name` on `index`; None when the index has no such page."""
+        url = f"{split_credentials(index)[0].rstrip('/')}/{name}/"
+        cached = self.cache.page(url) if self.cache else None
+        now = self.cache.clock() if self.cache else 0.0
+        if cached and (self.offline or (not self.refresh and cached.fresh(now))):
+            return _parse(cached)
+        if self.offline:
+            raise NetworkError(f"{redact(url)}: not in the cache, and --offline forbids fetching")
+        response = self.transport.get(url, _validators(cached))
+        if response.status == 304 and cached:
+            return _parse(self._store(cached, response))
+        if response.status == 404:
+            return None
+        check_status(response, url)
+        page = CachedPage(
+            url, response.headers.get("content-type", "text/html"), response.body,
+            response.headers.get("etag"), response.headers.get("last-modified"),
+        )  # fmt: skip
+        return _parse(self._store(page, response))
+
+    def _store(self, page: CachedPage, response: Response) -> CachedPage:
+        page = replace(page, max_age=max_age(response))
+        return self.cache.store_page(page) if self.cache else page
+
+
+def max_age(response: Response) -> float:
+    """How long a page stays fresh: the index's Cache-Control, else PyPI's own 600 s."""
+    control = response.headers.get("cache-control")
+    if control is None:
+        return DEFAULT_MAX_AGE
+    for directive in control.split(","):
+        key, _, value = directive.strip().partition("=")
+        if key.lower() == "max-age" and value.isdigit():
+            return float(value)
+    return 0.0
+
+
+def _validators(cached: CachedPage | None) -> dict[str, str]:
+    headers = {"Accept": ACCEPT}
+    if cached and cached.etag:
+        headers["If-None-Match"] = cached.etag
+    if cached and cached.last_modified:
+        headers["If-Modified-Since"] = cached.last_modified
+    return headers
+
+
+def _parse(page: CachedPage) -> ProjectPage:
+    try:
+        return parse_page(page.body, page.content_type, page.url)
+    except PageError as exc:
+        raise NetworkError(f"{redact(page.url)}: unreadable index page ({exc})") from None

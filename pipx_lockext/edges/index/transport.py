@@ -1,0 +1,59 @@
+"""Every request the index client makes (edge: the network through `network.Http`, and the
+local disk for `file:` URLs and plain paths).
+
+It owns routing a request: a web URL goes to `Http`; a `file:` URL or a path (a local
+index, a find-links directory or page, a file listed there) is read from disk and answered
+as a `Response` (200, or 404 when it cannot be read), so that everything above reads local
+and remote locations alike. It also owns the one reading of a status as an error. Request-
+wide rules (which locations may be read, size caps, deadlines) belong here. It must not
+parse, cache or check hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from pipx_lockext.core.errors import NetworkError
+from pipx_lockext.edges.index.network import Http, Response, redact
+
+
+class Transport:
+    """GET for the index client: `Http` for web URLs, the disk for local ones."""
+
+    def __init__(self, http: Http) -> None:
+        self.http = http
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
+        """The response for `url`: a directory answers with its `index.html`."""
+        path = local_path(url)
+        if path is None:
+            return self.http.get(url, headers)
+        if path.is_dir():
+            path = path / "index.html"
+        try:
+            body = path.read_bytes()
+        except OSError:
+            return Response(url, 404, {}, b"")
+        return Response(url, 200, {"content-type": "text/html"}, body)
+
+
+def local_path(location: str) -> Path | None:
+    """The local path a find-links entry or `file:` URL names; None for a web URL."""
+    parts = urlsplit(location)
+    if parts.scheme == "file":
+        return Path(url2pathname(unquote(parts.path)))
+    if parts.scheme in {"http", "https"}:
+        return None
+    return Path(location)
+
+
+def check_status(response: Response, url: str) -> None:
+    """NetworkError for anything but 200, naming the URL (credentials masked)."""
+    if response.status in {401, 403}:
+        what = f"authentication failed (HTTP {response.status})"
+        raise NetworkError(f"{redact(url)}: {what}; check the credentials for this index")
+    if response.status != 200:
+        raise NetworkError(f"{redact(url)}: HTTP {response.status}")
