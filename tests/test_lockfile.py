@@ -11,11 +11,12 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.errors import IntegrityError
-from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin, render
+from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin, PinFile, render
 from pipx_lockext.core.lockfiles.lockparse import parse_lock
 
 H = "a" * 64
-PIN = Pin(NormalizedName("lib"), Version("1.0"), None, (H,), ("group dev",))
+FILE = PinFile("lib-1.0.tar.gz", "https://files.example/lib-1.0.tar.gz", H, 1234)
+PIN = Pin(NormalizedName("lib"), Version("1.0"), None, (FILE,), ("group dev",))
 LOCK = LockFile("dev", "dev = base + group dev", "pyproject.toml",
                 "python 3.12 on linux-x86_64", "0" * 64, (PIN,))  # fmt: skip
 INJECTED = "\n--trusted-host evil.example\nevilpkg==6.6.6"
@@ -30,8 +31,9 @@ def test_a_good_lock_renders_and_reads_back_without_problems():
 @pytest.mark.parametrize(
     ("change", "what"),
     [
-        ({"hashes": (H + INJECTED,)}, "not a sha256"),
-        ({"hashes": ("A" * 64,)}, "not a sha256"),
+        ({"files": (replace(FILE, sha256=H + INJECTED),)}, "not a sha256"),
+        ({"files": (replace(FILE, sha256="A" * 64),)}, "not a sha256"),
+        ({"files": (replace(FILE, url="https://x/\n--pre"),)}, "file 'lib-1.0.tar.gz'"),
         ({"name": NormalizedName("evil\n--trusted-host x")}, "not a normalized project name"),
         ({"extras": ("x]\n--pre",)}, "not a normalized project name"),
         ({"marker": 'python_version < "3"' + INJECTED}, "not a marker"),

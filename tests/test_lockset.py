@@ -9,7 +9,7 @@ from packaging.version import Version
 
 from pipx_lockext.core.inputs.pyproject import read_pyproject
 from pipx_lockext.core.lockfiles.digest import input_digest
-from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin
+from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin, PinFile
 from pipx_lockext.core.lockfiles.lockset import EMPTY_BUILD_LOCK, LockSet, preferences
 
 H = "a" * 64
@@ -95,7 +95,8 @@ def test_a_build_lock_is_checked_with_its_layer_and_an_emptied_one_is_not():
 
 
 def pin(name: str, version: str) -> Pin:
-    return Pin(NormalizedName(name), Version(version), None, (H,))
+    files = (PinFile(f"{name}-{version}.tar.gz", f"https://x/{name}-{version}.tar.gz", H),)
+    return Pin(NormalizedName(name), Version(version), None, files)
 
 
 def new_lock(layer: str) -> LockFile:

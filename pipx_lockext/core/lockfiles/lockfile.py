@@ -30,20 +30,36 @@ HEADER = (
 
 
 @dataclass(frozen=True)
+class PinFile:
+    """One file of a pinned release, as the index listed it."""
+
+    filename: str
+    url: str
+    """Without credentials."""
+    sha256: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
 class Pin:
-    """One requirement line of a lock: a release, where it applies, and its hashes."""
+    """One requirement line of a lock: a release, where it applies, and its files."""
 
     name: NormalizedName
     version: Version
     marker: str | None
     """Environment marker; None when the pin applies on every environment of the lock."""
-    hashes: tuple[str, ...]
-    """sha256 hex digests of every file of the release, sorted."""
+    files: tuple[PinFile, ...]
+    """Every file of the release (all platforms, and the sdist)."""
     via: tuple[str, ...] = ()
     """What brings it in: parent names, or root labels such as "group dev"."""
     url: str | None = None
     """For a direct URL requirement, the URL it is locked to (without credentials)."""
     extras: tuple[str, ...] = ()
+
+    @property
+    def hashes(self) -> tuple[str, ...]:
+        """The sha256 of every file, sorted (what the requirements format carries)."""
+        return tuple(sorted({file.sha256 for file in self.files}))
 
     def requirement(self) -> str:
         """The line's requirement without hashes: `name[x]==1.0 ; marker` or `name @ url`."""
@@ -153,6 +169,11 @@ def _pin_problems(pin: Pin) -> list[str]:
     if pin.url is not None and (_unsafe(pin.url) or not pin.url.startswith(WEB)):
         found.append(f"{what}: not an http(s) URL: {pin.url!r:.80}")
     found += [f"{what}: via {v!r:.80}" for v in pin.via if _unsafe(v)]
+    found += [
+        f"{what}: file {f.filename!r:.80} at {f.url!r:.80}"
+        for f in pin.files
+        if _unsafe(f.filename) or _unsafe(f.url)
+    ]
     return found
 
 

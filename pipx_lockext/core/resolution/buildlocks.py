@@ -18,9 +18,10 @@ from pipx_lockext.core.environments import Environment, describe_matrix
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution
 from pipx_lockext.core.index.source import Source
-from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin
+from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.merge import merge_layer
+from pipx_lockext.core.resolution.pins import pin_of
 from pipx_lockext.core.resolution.provider import Need, Policy
 from pipx_lockext.core.resolution.resolver import EnvResolution, Root, resolve_matrix
 
@@ -71,11 +72,7 @@ def build_lock(
         built = resolve_matrix(source, roots, Policy(pre=policy.pre))
     except ResolutionError as exc:
         return None, (*warnings, f"build requirements of {lock.layer} not locked: {exc}")
-    pins = tuple(
-        Pin(line.name, line.version, line.marker,
-            tuple(sorted({source.sha256(f) for f in line.release.files})), line.via)
-        for line in merge_layer(BUILD, tuple(roots), built)
-    )  # fmt: skip
+    pins = tuple(pin_of(line, source) for line in merge_layer(BUILD, tuple(roots), built))
     build = LockFile(
         layer=f"{lock.layer}.build",
         description=f"{lock.layer}.build = what {lock.layer}'s sdist-only pins need to build",

@@ -23,10 +23,11 @@ from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.dependencies import Dependency
 from pipx_lockext.core.inputs.project import ProjectInputs
-from pipx_lockext.core.lockfiles.digest import input_digest, without_credentials
-from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin
+from pipx_lockext.core.lockfiles.digest import input_digest
+from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.resolution.buildlocks import build_lock
 from pipx_lockext.core.resolution.merge import merge_layer
+from pipx_lockext.core.resolution.pins import pin_of
 from pipx_lockext.core.resolution.provider import (
     LocalProject,
     Need,
@@ -264,18 +265,7 @@ def _lock(
     options: tuple[str, ...],
 ) -> LockFile:
     matrix = inputs.matrix(layer)
-    pins = tuple(
-        Pin(
-            line.name,
-            line.version,
-            line.marker,
-            tuple(sorted({source.sha256(f) for f in line.release.files})),
-            line.via,
-            without_credentials(line.release.files[0].url) if line.release.direct else None,
-            line.extras,
-        )
-        for line in merge_layer(layer, matrix, results)
-    )
+    pins = tuple(pin_of(line, source) for line in merge_layer(layer, matrix, results))
     return LockFile(
         layer=layer,
         description=describe_layer(inputs, layer),
