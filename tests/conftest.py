@@ -99,3 +99,18 @@ def roots(inputs: ProjectInputs, name: str) -> list[Dependency]:
         for extra in layer.extras:
             found += inputs.optional_dependencies.get(extra, ())
     return found
+
+
+def seal(text: str) -> str:
+    """A lock text with the `# body-digest:` line reqlock would write after its
+    input-digest line, an old one replaced: for locks crafted by hand, and for a forger who
+    edits a lock and seals it again (the digest catches edits, it is no signature)."""
+    from pipx_lockext.core.lockfiles.lockparse import BODY_DIGEST, body_digest
+
+    text = "".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith(BODY_DIGEST)
+    )
+    head, marker, rest = text.partition("# input-digest: sha256:")
+    assert marker, "a lock to seal needs an input-digest line"
+    line, _, body = rest.partition("\n")
+    return f"{head}{marker}{line}\n{BODY_DIGEST}{body_digest(text)}\n{body}"

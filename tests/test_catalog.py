@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from pipx_lockext.edges.project.projectlock import project_lock
-from tests.conftest import Result
+from tests.conftest import Result, seal
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex.server import FaultKind
 from tests.fakeindex.tls import openssl_missing
@@ -191,9 +191,11 @@ def append(line: str) -> tuple[Step, ...]:
 
 
 def tamper_leaf_hash(w: World) -> None:
+    """A forger's edit of leaf's hash, the lock sealed again (its body-digest matches)."""
     text = w.lock.read_text()
     digest = text.split("leaf==1.1 \\\n    --hash=sha256:")[1][:64]
     w.edit_lock(digest, "0" * 64)
+    w.lock.write_text(seal(w.lock.read_text()))
     w.vars["line"] = str(text[: text.index("leaf==1.1")].count("\n") + 1)
 
 

@@ -231,7 +231,9 @@ def test_check_passes_on_fresh_locks_and_names_each_stale_layer(project, reqlock
 H = "--hash=sha256:" + "a" * 64
 MALFORMED = [
     # (text replaced, its replacement (appended when the first is empty), message)
-    ("leaf==1.1 \\", "leaf>=1.1 \\", ":11: leaf is not pinned with ==: 'leaf>=1.1'"),
+    ("leaf==1.1 \\", "leaf>=1.1 \\", ":12: leaf is not pinned with ==: 'leaf>=1.1'"),
+    ("leaf==1.1 \\", 'leaf==1.1 ; python_version < "3" \\', "edited since reqlock wrote it"),
+    ("# body-digest: sha256:", "# body: ", "no '# body-digest: sha256:…' header line"),
     ("", "--trusted-host evil.example", "option reqlock never writes: '--trusted-host"),
     ("", "--extra-index-url https://x.example/simple", "index option the project does not"),
     ("", "leaf==1.0", "leaf==1.0 has no --hash=sha256:"),
@@ -255,6 +257,32 @@ def test_check_names_each_malformed_line(project, reqlock, old, new, message):
     assert message in result.err
     assert "requirements/base.lock.txt" in result.err
     assert lock.read_bytes() == before
+
+
+@pytest.mark.parametrize("edit", ["delete the leaf pin", "change a hash", "crlf line ends"])
+def test_the_body_digest_catches_a_hand_edit_offline(project, reqlock, edit):
+    """Issue 14 item 1: a deleted transitive pin or a changed hash passed check; a
+    checkout with CRLF line ends is no edit."""
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    lock = root / "requirements/base.lock.txt"
+    text = lock.read_text()
+    if edit == "delete the leaf pin":
+        start = text.index("leaf==1.1")
+        end = text.index("\n", text.index("# via", start)) + 1
+        text = text[:start] + text[end:]
+    elif edit == "change a hash":
+        at = text.index("--hash=sha256:") + len("--hash=sha256:")
+        text = text[:at] + ("0" if text[at] != "0" else "1") + text[at + 1 :]
+    else:
+        text = text.replace("\n", "\r\n")
+    lock.write_bytes(text.encode())
+    result = reqlock("check", "--project", root)
+    if edit == "crlf line ends":
+        assert result.code == 0, result.err
+        return
+    assert result.code == 1
+    assert "requirements/base.lock.txt: edited since reqlock wrote it" in result.err
 
 
 def test_check_imports_neither_the_resolver_nor_the_http_client(project, reqlock):

@@ -13,6 +13,7 @@ import pytest
 from pipx_lockext.commands.syncing import Context, SyncOptions, sync_project
 from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError
 from pipx_lockext.edges.venvs.interpreters import Finder
+from tests.conftest import seal
 
 H = "a" * 64
 LOCK = f"""\
@@ -68,9 +69,11 @@ def project(make_project, tmp_path):
                 python = ["3.11", "3.12"]
                 platforms = ["linux-x86_64", "windows-x86_64"]
             """,
-            "requirements/dev.lock.txt": LOCK,
-            "requirements/base.lock.txt": LOCK.replace("dev = base + group dev", "base").replace(
-                f"tool==3.0 --hash=sha256:{H}\n", ""
+            "requirements/dev.lock.txt": seal(LOCK),
+            "requirements/base.lock.txt": seal(
+                LOCK.replace("dev = base + group dev", "base").replace(
+                    f"tool==3.0 --hash=sha256:{H}\n", ""
+                )
             ),
         }
     )
@@ -163,7 +166,7 @@ def test_bad_choices_are_exit_2_before_pip(project, options, message):
 def test_a_lock_that_does_not_cover_the_version_is_refused(project):
     root, _, finder = project
     lock = root / "requirements/dev.lock.txt"
-    lock.write_text(LOCK.replace("python 3.11-3.12", "python 3.11"))
+    lock.write_text(seal(LOCK.replace("python 3.11-3.12", "python 3.11")))
     runner = Recorder()
     with pytest.raises(UsageError, match=r"does not cover Python 3\.12; run reqlock compile"):
         sync(root, finder, runner)
@@ -182,9 +185,9 @@ def test_a_lock_check_refuses_never_reaches_pip(project, line, message):
     """SPEC: sync refuses (exit 1) a lock that check refuses, stale apart."""
     root, _, finder = project
     lock = root / "requirements/dev.lock.txt"
-    lock.write_text(LOCK.replace("colorama==", f"{line}\ncolorama=="))
+    lock.write_text(seal(LOCK.replace("colorama==", f"{line}\ncolorama==")))
     runner = Recorder()
-    with pytest.raises(NotTrue, match=rf"dev\.lock\.txt:6: {message}.*; run reqlock check"):
+    with pytest.raises(NotTrue, match=rf"dev\.lock\.txt:7: {message}.*; run reqlock check"):
         sync(root, finder, runner)
     assert runner.calls == []
 
@@ -203,7 +206,7 @@ def test_the_project_itself_is_installed_editable_when_it_is_a_package(project):
 def test_a_build_lock_becomes_a_build_constraint_when_pip_knows_the_option(project):
     root, venv, finder = project
     header = LOCK.split("colorama", 1)[0]
-    build_lock = f"{header}setuptools==80.0 --hash=sha256:{H}\n"
+    build_lock = seal(f"{header}setuptools==80.0 --hash=sha256:{H}\n")
     (root / "requirements/dev.build.lock.txt").write_text(build_lock)
     install(venv, "pip-26.0")
     runner = Recorder()

@@ -8,6 +8,7 @@ import hashlib
 
 import pytest
 
+from tests.conftest import seal
 from tests.test_compile import PYPROJECT, RELEASES
 
 
@@ -32,11 +33,11 @@ def test_a_hash_the_index_does_not_back_is_exit_5(compiled, reqlock):
     lock = root / "requirements/base.lock.txt"
     text = lock.read_text()
     digest = text.split("leaf==1.1 \\\n    --hash=sha256:")[1][:64]
-    lock.write_text(text.replace(digest, "f" * 64))
+    lock.write_text(seal(text.replace(digest, "f" * 64)))  # forged and sealed again
     assert reqlock("verify", "--project", root).code == 0  # well formed still
     result = reqlock("verify", "--project", root, "--against-index")
     assert result.code == 5
-    assert f"requirements/base.lock.txt:11: leaf==1.1 --hash=sha256:{'f' * 64}" in result.err
+    assert f"requirements/base.lock.txt:12: leaf==1.1 --hash=sha256:{'f' * 64}" in result.err
 
 
 def test_a_malformed_lock_is_exit_1(compiled, reqlock):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import seal
 from tests.fakeindex import Release
 from tests.integration.machine import find_python, where_looked
 
@@ -64,7 +65,7 @@ def test_build_requirements_are_constrained_and_hash_checked(
     assert not list(site.glob("buildhelper*"))  # a build requirement, not installed
 
     digest = index.files["buildhelper-2.0-py3-none-any.whl"].sha256
-    build_lock.write_text(build_lock.read_text().replace(digest, "0" * 64))
+    build_lock.write_text(seal(build_lock.read_text().replace(digest, "0" * 64)))  # resealed
     monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")  # no wheel built before: pip must build
     result = reqlock("sync", "--project", root, "--python", python, "--reinstall")
     assert result.code == 5, result.err

@@ -29,6 +29,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from pipx_lockext.cli.main import main
+from tests.conftest import seal
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex import backend as fake_backend
 from tests.integration.machine import (
@@ -419,7 +420,7 @@ def test_a_tampered_hash_installs_nothing_and_leaves_the_venv_as_it_was(
         digest = project.index.files["newdep-1.0-py3-none-any.whl"].sha256
         assert text.count(digest) == 1, "newdep is pinned with its one file"
         wrong = digest[:-1] + ("0" if digest[-1] != "0" else "1")
-        project.lock("dev").write_text(text.replace(digest, wrong))
+        project.lock("dev").write_text(seal(text.replace(digest, wrong)))  # a sealed forgery
         before = snapshot(project.venv())
 
         result = reqlock("sync", "--project", project.root)

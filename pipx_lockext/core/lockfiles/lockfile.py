@@ -18,9 +18,9 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.errors import IntegrityError
-from pipx_lockext.core.lockfiles.lockparse import parse_lock
+from pipx_lockext.core.lockfiles.lockparse import BODY_DIGEST, body_digest, parse_lock
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped when the lock format or the meaning of its digest changes."""
 
 HEADER = (
@@ -97,6 +97,8 @@ def render(lock: LockFile, *, header: bool = True, annotate: bool = True) -> str
     it claims to be (it came from an index, a cache or an old lock)."""
     problems = _value_problems(lock)
     text = _text(lock, header, annotate)
+    if header:
+        text = _with_body_digest(text)
     if not problems:
         parsed = parse_lock(text)
         # Without a header there is no digest line: pip-compile mode's --no-header.
@@ -104,6 +106,13 @@ def render(lock: LockFile, *, header: bool = True, annotate: bool = True) -> str
     if problems:
         raise IntegrityError(f"refusing to write the lock of {lock.layer!r}: {problems[0]}")
     return text
+
+
+def _with_body_digest(text: str) -> str:
+    """The text with `# body-digest:` after the input-digest line (the header's last)."""
+    head, marker, rest = text.partition("# input-digest: sha256:")
+    digest_line, _, body = rest.partition("\n")
+    return f"{head}{marker}{digest_line}\n{BODY_DIGEST}{body_digest(text)}\n{body}"
 
 
 def _text(lock: LockFile, header: bool, annotate: bool) -> str:

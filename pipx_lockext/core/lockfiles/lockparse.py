@@ -10,6 +10,7 @@ write. It reads text and returns values; it never opens a file.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -77,6 +78,15 @@ class ParsedLock:
 
 
 _DIGEST = re.compile(r"# input-digest: sha256:([0-9a-f]{64})$")
+BODY_DIGEST = "# body-digest: sha256:"
+_BODY = re.compile(re.escape(BODY_DIGEST) + r"([0-9a-f]{64})$")
+
+
+def body_digest(text: str) -> str:
+    """sha256 hex of every line of a lock but its `# body-digest:` line, lines joined by
+    "\n" (a checkout with CRLF line ends digests the same)."""
+    lines = [line for line in text.splitlines() if not line.startswith(BODY_DIGEST)]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 _HASH = re.compile(r"--hash[= ](\S+)")
 
 
@@ -96,6 +106,7 @@ def parse_lock(text: str) -> ParsedLock:
             pins.append(pin)
     if header.get("digest") is None:
         problems.append(LockProblem(None, "no '# input-digest: sha256:…' header line"))
+    problems += _body_problems(text, header.get("body"))
     environments = parse_environments(header.get("environments", ""))
     problems += _duplicate_problems(pins, environments)
     return ParsedLock(
@@ -115,11 +126,25 @@ def _header(text: str) -> dict[str, str]:
             break
         if match := _DIGEST.match(raw):
             found["digest"] = match.group(1)
+        elif match := _BODY.match(raw):
+            found["body"] = match.group(1)
         elif raw.startswith("# environments: "):
             found["environments"] = raw.removeprefix("# environments: ")
         elif raw.startswith("# layer: "):
             found["layer"] = raw.removeprefix("# layer: ").split(" = ", 1)[0]
     return found
+
+
+def _body_problems(text: str, written: str | None) -> list[LockProblem]:
+    if written is None:
+        return [LockProblem(None, "no '# body-digest: sha256:…' header line")]
+    if written != body_digest(text):
+        what = (
+            "edited since reqlock wrote it (the body-digest in its header does not match its "
+            "lines: a pin, hash, marker or option changed, added or removed)"
+        )
+        return [LockProblem(None, f"{what}; run reqlock compile")]
+    return []
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, tuple[str, ...]]]:
