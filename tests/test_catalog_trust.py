@@ -142,6 +142,63 @@ CASES = [
 ]
 
 
+def symlinked_requirements(w: World) -> None:
+    """requirements/ is a symlink to a folder outside the project holding a lock."""
+    outside = w.root.parent / "elsewhere"
+    outside.mkdir()
+    (outside / "base.lock.txt").write_text("precious\n")
+    (w.root / "requirements").symlink_to(outside, target_is_directory=True)
+
+
+def outside_untouched(w: World, _: object) -> None:
+    assert (w.root.parent / "elsewhere/base.lock.txt").read_text() == "precious\n"
+
+
+# Issue 14 item 6: writes never escape the project, and layer names are names.
+CASES += [
+    *(
+        Case(
+            f"output-dir-{label}",
+            f"output-dir = {value!r} would write locks outside the project: bad input.",
+            ("compile",),
+            2,
+            ("pyproject.toml", "[tool.reqlock].output-dir", "inside the project", value),
+            files={
+                "pyproject.toml": PROJECT.replace(
+                    "[tool.reqlock]", f'[tool.reqlock]\noutput-dir = "{value}"'
+                )
+            },
+        )
+        for label, value in (("parent", "../../.."), ("absolute", "/tmp/reqlock-out"))
+    ),
+    Case(
+        "requirements-symlinked-outside",
+        "A symlinked requirements/ pointing out of the project: nothing is written there.",
+        ("compile",),
+        2,
+        ("requirements/base.lock.txt", "outside the project"),
+        setup=(symlinked_requirements,),
+        check=outside_untouched,
+    ),
+    Case(
+        "group-name-with-slashes",
+        'A group named "../../x" would become requirements/-/-/x.lock.txt: refused.',
+        ("compile",),
+        2,
+        ("pyproject.toml", "[dependency-groups].../../x", "group name is not a valid name"),
+        files={"pyproject.toml": PROJECT + '[dependency-groups]\n"../../x" = ["leaf"]\n'},
+    ),
+    Case(
+        "in-file-name-with-a-newline",
+        "An .in file whose name holds a newline would break the lock header: refused.",
+        ("check",),
+        2,
+        ("requirements/dev\\nx.in", "the file name is not a valid name"),
+        files={"requirements/base.in": "leaf\n", "requirements/dev\nx.in": "-r base.in\n"},
+    ),
+]
+
+
 @pytest.mark.parametrize("world", params(CASES), indirect=True)
 def test_trust_catalog(world: World) -> None:  # noqa: F811 - the fixture, by its name
     run_case(world)

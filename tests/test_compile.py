@@ -73,7 +73,7 @@ def test_compile_writes_one_lock_per_layer_with_markers_and_hashes(project, reql
     block = text.split("app-dep==2.0")[1].split("# via")[0]
     assert block.count("--hash=sha256:") == 2
     assert (
-        "wrote requirements/base.lock.txt: 3 added (app-dep 2.0, leaf 1.1, old-py 1.0/2.0)"
+        "wrote requirements/base.lock.txt: new, 3 pins (app-dep 2.0, leaf 1.1, old-py 1.0/2.0)"
         in result.err
     )
 
@@ -116,6 +116,17 @@ def test_existing_pins_are_kept_until_upgraded(project, reqlock):
     assert reqlock("compile", "--project", root, "-U").code == 0
     assert pins(root, "base")[0] == "app-dep==2.0"
     assert lock.read_text().count("--hash") >= 4
+
+
+def test_upgrading_a_package_no_lock_holds_is_bad_usage(project, reqlock):
+    """Issue 14 item 9: `-P flask` where flask is in no lock did nothing and exited 0."""
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    before = (root / "requirements/base.lock.txt").read_bytes()
+    result = reqlock("compile", "--project", root, "-P", "lef")
+    assert result.code == 2
+    assert "--upgrade-package lef: no lock holds lef (did you mean 'leaf'?)" in result.err
+    assert (root / "requirements/base.lock.txt").read_bytes() == before
 
 
 def test_dry_run_prints_a_diff_and_writes_nothing(project, reqlock):

@@ -80,6 +80,10 @@ def summary_line(summary: LayerSummary, dry_run: bool, changed: bool) -> str:
     )
     parts = [f"{len(items)} {label} ({_some(items)})" for label, items in kinds if items]
     verb = "would write" if dry_run else "wrote"
+    if summary.created:
+        return f"{verb} {summary.display}: new, " + (
+            f"{len(summary.added)} pins ({_some(summary.added)})" if summary.added else "no pins"
+        )
     same = "no pin changed (header, markers or hashes did)"
     return f"{verb} {summary.display}: " + ("; ".join(parts) if parts else same)
 
@@ -130,7 +134,8 @@ def sync_line(outcome: SyncOutcome) -> str:
 
 def run_table(rows: Sequence[RunRow]) -> None:
     """run --all-pythons: version, exit code and seconds of each run."""
-    _err("\npython  exit  seconds")
+    _err("")
+    _err("python  exit  seconds")
     for row in rows:
         _err(f"{row.version!s:<7} {row.code:>4}  {row.seconds:7.1f}")
 

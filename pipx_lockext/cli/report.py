@@ -17,10 +17,11 @@ FRESH = "locks are fresh: {layers}"
 
 def say(line: str) -> None:
     """One line to stderr, where everything but a command's own output goes; control
-    characters escaped (a message may quote what an index or a file said)."""
+    characters escaped, line ends too (a message may quote what an index or a file said,
+    and must never forge a second line)."""
     from pipx_lockext.core.errors import escaped  # noqa: PLC0415 - light, but not on the stamp path
 
-    sys.stderr.write(escaped(line, keep="\n") + "\n")
+    sys.stderr.write(escaped(line) + "\n")
 
 
 def report_check(result: CheckResult, quiet: bool) -> int:

@@ -66,6 +66,8 @@ class LayerSummary:
     removed: tuple[str, ...] = ()
     upgraded: tuple[str, ...] = ()
     downgraded: tuple[str, ...] = ()
+    created: bool = False
+    """There was no such lock before."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,9 @@ def resolve_locks(
     index = inputs.settings.index
     if options.index is not None:
         index = options.index.over(index)
+    existing = tuple(existing)
     upgrades, constraints = _upgrades(options.upgrade_packages)
+    _check_upgrades_are_locked(upgrades, existing)
     preferred = {} if options.upgrade else preferences(inputs, existing, upgrades)
     policy = Policy(pre=bool(index.pre), only_binary=frozenset(index.only_binary))
     request = LockRequest(inputs, policy, preferred, constraints, index_lines(index))
@@ -157,6 +161,19 @@ def resolve_locks(
         return lock_project(request, repository)
     finally:
         repository.close()
+
+
+def _check_upgrades_are_locked(
+    upgrades: frozenset[NormalizedName], existing: Iterable[ParsedLock]
+) -> None:
+    """`-P NAME` for a project no lock holds would do nothing: say so (once any lock
+    exists; a first compile has nothing to compare with)."""
+    locked = {pin.name for lock in existing for pin in lock.pins}
+    for name in sorted(upgrades - locked if locked else ()):
+        raise UsageError(
+            f"--upgrade-package {name}: no lock holds {name}{did_you_mean(name, locked)}; "
+            "nothing to upgrade"
+        )
 
 
 def _upgrades(specs: tuple[str, ...]) -> tuple[frozenset[NormalizedName], tuple[Requirement, ...]]:
@@ -250,7 +267,7 @@ def summarize(where: str, previous: ParsedLock | None, pins: tuple[Pin, ...]) ->
         if old[name] != new[name]:
             text = f"{name} {_show(old[name])} -> {_show(new[name])}"
             (up if max(new[name]) > max(old[name]) else down).append(text)
-    return LayerSummary(where, added, removed, tuple(up), tuple(down))
+    return LayerSummary(where, added, removed, tuple(up), tuple(down), previous is None)
 
 
 def _versions(items: Iterable[tuple[str, Version]]) -> dict[str, list[Version]]:

@@ -41,7 +41,7 @@ def export_project(root: Path, output_dir: Path | None, dry_run: bool) -> WriteR
         )
     folder = output_dir or root / inputs.settings.output_dir
     texts = {folder / name: text for name, text in export_files(inputs).items()}
-    return _apply(plan_changes(root, texts), dry_run)
+    return _apply(plan_changes(root, texts, confined=output_dir is None), dry_run)
 
 
 def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:

@@ -74,7 +74,7 @@ def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions)
     if previous is not None:
         check_kept_hashes(previous, lock.pins, display)
     text = render(lock, header=wanted.header, annotate=wanted.annotate)
-    changes = plan_changes(cwd, {output: text})
+    changes = plan_changes(cwd, {output: text}, confined=False)  # named on the command line
     if not options.dry_run:
         replace_files({c.path: c.new for c in changes if c.changed})
     summary = summarize(display, previous, lock.pins)

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -21,18 +22,25 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KiB tmpfs (needs the right to mount: root in a container or CI here)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+def tiny_disk():
+    """Mounts a 64 KiB tmpfs on a folder (needs the right to mount: root in a container or
+    CI here); unmounted afterwards."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path) -> Path:
+        folder.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+        mounted.append(folder)
+        return folder
+
     yield mount
-    subprocess.run(["umount", str(mount)], check=False)
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=False)
 
 
 def test_a_full_disk_is_exit_6_with_every_old_lock_untouched(
@@ -44,7 +52,7 @@ def test_a_full_disk_is_exit_6_with_every_old_lock_untouched(
     (root / "pyproject.toml").write_text(
         text.replace("[tool.reqlock]", '[tool.reqlock]\noutput-dir = "locks"')
     )
-    (root / "locks").symlink_to(tiny_disk, target_is_directory=True)
+    tiny_disk = tiny_disk(root / "locks")  # inside the project: reqlock writes only there
     assert reqlock("compile", "--project", root).code == 0
     before = {p.name: p.read_bytes() for p in tiny_disk.iterdir()}
     filler = tiny_disk / "filler"

@@ -8,6 +8,7 @@ can refuse them with a clear message naming the line.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
@@ -64,6 +65,17 @@ def parse_pep508(text: str, where: Location) -> Dependency:
 def _is_archive(url: str) -> bool:
     path = url.split("#", 1)[0].split("?", 1)[0]
     return path.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"))
+
+
+_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name a project, a group or a layer (PEP 508/735: letters, digits,
+    and `-`, `_`, `.` inside), or None: a layer name becomes a file name."""
+    if _NAME.fullmatch(name):
+        return None
+    return "not a valid name (letters and digits, with -, _ or . inside; PEP 735)"
 
 
 def _check_ascii_name(text: str, where: Location) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from packaging.utils import canonicalize_name
 
 from pipx_lockext.core.errors import Location, Problem, ProblemCollector
-from pipx_lockext.core.inputs.dependencies import Dependency
+from pipx_lockext.core.inputs.dependencies import Dependency, name_problem
 from pipx_lockext.core.inputs.project import Layer, find_cycle, order_layers
 from pipx_lockext.core.inputs.settings import IndexSettings
 
@@ -89,6 +89,10 @@ def read_layers(
     """The layers, sorted includes first, and the index options all files declare."""
     layers: dict[str, Layer] = {}
     for display in layered.layer_files:
+        stem = posixpath.basename(display).removesuffix(".in")
+        if problem := name_problem(stem):
+            out.add(Location(display), f"the file name is {problem}", stem)
+            continue
         got = _Walker(layered, out, display).collected
         name = layer_name(display)
         layers[name] = Layer(

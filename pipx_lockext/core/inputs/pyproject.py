@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 
 from pipx_lockext.core.environments import parse_requires_python
 from pipx_lockext.core.errors import InputError, Location, ProblemCollector, did_you_mean, shown
-from pipx_lockext.core.inputs.dependencies import Dependency, parse_pep508
+from pipx_lockext.core.inputs.dependencies import Dependency, name_problem, parse_pep508
 from pipx_lockext.core.inputs.project import Layer, ProjectInputs, find_cycle, order_layers
 from pipx_lockext.core.inputs.settings import Settings, parse_settings
 
@@ -185,6 +185,9 @@ def _dependency_groups(table: Any, out: ProblemCollector) -> dict[str, Group]:
         out.add(Location(FILE, key="[dependency-groups]"), what, shown(table))
         return {}
     before = len(out.problems)
+    for name in table:
+        if problem := name_problem(name):
+            out.add(Location(FILE, key=f"[dependency-groups].{name}"), f"group name is {problem}")
     own = {name: _group_requirements(name, items, out) for name, items in table.items()}
     if len(out.problems) > before:
         return {}  # packaging would report the same bad items again, without positions

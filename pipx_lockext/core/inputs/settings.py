@@ -194,11 +194,26 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         source=source,
         pythons=None if pythons is None else _parse_pythons(pythons),
         platforms=r.strings("platforms", _platform_problem) or DEFAULT_PLATFORMS,
-        output_dir=r.get("output-dir", str, "a string") or "requirements",
-        venv_dir=r.get("venv-dir", str, "a string") or ".venvs",
+        output_dir=_folder(r, "output-dir") or "requirements",
+        venv_dir=_folder(r, "venv-dir") or ".venvs",
         index=index,
         layers=_parse_layers(r.get("layers", dict, "a table") or {}, file, out),
     )
+
+
+def _folder(r: _Reader, key: str) -> str | None:
+    """A folder inside the project: relative, never through `..` (a command-line path
+    may point anywhere; a setting read from a file may not)."""
+    value: str | None = r.get(key, str, "a string")
+    if value is None:
+        return None
+    parts = value.replace("\\", "/").split("/")
+    outside = value.startswith(("/", "\\", "~")) or ":" in parts[0] or ".." in parts
+    if outside or not value.strip():
+        what = "must be a folder inside the project (relative, without ..)"
+        r.out.add(r.where(key), what, value)
+        return None
+    return "/".join(p for p in parts if p not in {"", "."}) or "."
 
 
 def _index_url(r: _Reader) -> str | None:

@@ -87,6 +87,8 @@ def body_digest(text: str) -> str:
     "\n" (a checkout with CRLF line ends digests the same)."""
     lines = [line for line in text.splitlines() if not line.startswith(BODY_DIGEST)]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
 _HASH = re.compile(r"--hash[= ](\S+)")
 
 

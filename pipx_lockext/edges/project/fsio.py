@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipx_lockext.core.errors import LocalError
+from pipx_lockext.core.errors import LocalError, UsageError
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,31 @@ class FileChange:
         return "".join(lines)
 
 
-def plan_changes(root: Path, texts: dict[Path, str]) -> tuple[FileChange, ...]:
-    """The change writing `texts` would make, each with its old text (None: new file)."""
+def plan_changes(
+    root: Path, texts: dict[Path, str], *, confined: bool = True
+) -> tuple[FileChange, ...]:
+    """The change writing `texts` would make, each with its old text (None: new file).
+    `confined`: every path must stay inside `root` once symlinks are followed (paths a
+    project's files decide); False for a path the user gave on the command line."""
     changes = []
     for path, new in sorted(texts.items()):
+        if confined:
+            _inside(root, path)
         old = path.read_text(encoding="utf-8") if path.is_file() else None
         display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         changes.append(FileChange(path, display, old, new))
     return tuple(changes)
+
+
+def _inside(root: Path, path: Path) -> None:
+    real = path.parent.resolve() / path.name
+    if real.is_symlink():
+        real = real.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise UsageError(
+            f"{path}: would be written at {real}, outside the project (a symlink, or a "
+            "setting pointing out); reqlock writes only inside the project"
+        )
 
 
 def replace_files(changes: dict[Path, str]) -> None:
