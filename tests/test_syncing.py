@@ -12,6 +12,7 @@ import pytest
 
 from pipx_lockext.commands.syncing import Context, SyncOptions, sync_project
 from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError
+from pipx_lockext.edges.venvs import installrecord
 from pipx_lockext.edges.venvs.interpreters import Finder
 from tests.conftest import seal
 
@@ -89,6 +90,24 @@ def install(venv: Path, *dists: str) -> None:
     site = venv / "lib/python3.12/site-packages"
     for dist in dists:
         (site / f"{dist}.dist-info").mkdir(parents=True)
+        (site / f"{dist}.dist-info/RECORD").write_text(f"{dist}/__init__.py,,\n")
+
+
+def trust(venv: Path) -> None:
+    """Record what the venv holds as sync would have after installing it."""
+    site = [venv / "lib/python3.12/site-packages"]
+    digests = installrecord.record_digests(site)
+    versions = {
+        n: d.name.removesuffix(".dist-info").rpartition("-")[2] for n, d in _dist_dirs(site[0])
+    }
+    installrecord.write(
+        venv, {n: installrecord.Installed(versions[n], digest) for n, digest in digests.items()}
+    )
+
+
+def _dist_dirs(site: Path):
+    for folder in site.glob("*.dist-info"):
+        yield folder.name.removesuffix(".dist-info").rpartition("-")[0], folder
 
 
 def sync(root, finder, runner, **options):
@@ -98,6 +117,7 @@ def sync(root, finder, runner, **options):
 def test_nothing_to_change_starts_no_pip(project):
     root, venv, finder = project
     install(venv, "lib-2.0", "tool-3.0", "pip-26.0")
+    trust(venv)
     runner = Recorder()
     (outcome,) = sync(root, finder, runner)
     assert runner.calls == []
@@ -114,10 +134,9 @@ def test_missing_and_extraneous_packages(project):
     runner = Recorder()
     (outcome,) = sync(root, finder, runner)
     lock = str(root / "requirements/dev.lock.txt")
-    assert runner.calls == [
-        ["install", "--require-hashes", "-r", lock],
-        ["uninstall", "-y", "six"],
-    ]
+    assert runner.calls[0][:4] == ["install", "--require-hashes", "-r", lock]
+    assert runner.calls[0][4] == "--report"  # pip 26 reports the files it installed
+    assert runner.calls[1:] == [["uninstall", "-y", "six"]]
     assert outcome.installed == ("lib==2.0", "tool==3.0")  # colorama is Windows-only
     assert outcome.removed == ("six",)
 
@@ -197,6 +216,7 @@ def test_the_project_itself_is_installed_editable_when_it_is_a_package(project):
     pyproject = root / "pyproject.toml"
     pyproject.write_text("[build-system]\nrequires = []\n" + pyproject.read_text())
     install(venv, "lib-2.0", "tool-3.0")
+    trust(venv)
     runner = Recorder()
     (outcome,) = sync(root, finder, runner)
     assert runner.calls == [["install", "--no-deps", "-e", str(root)]]
@@ -212,9 +232,35 @@ def test_a_build_lock_becomes_a_build_constraint_when_pip_knows_the_option(proje
     runner = Recorder()
     sync(root, finder, runner)
     build = str(root / "requirements/dev.build.lock.txt")
-    assert runner.calls[0][-2:] == ["--build-constraint", build]
+    at = runner.calls[0].index("--build-constraint")
+    assert runner.calls[0][at + 1] == build
     old_pip = root / ".venvs/3.12/lib/python3.12/site-packages/pip-26.0.dist-info"
     old_pip.rename(old_pip.with_name("pip-24.0.dist-info"))
     runner = Recorder()
     sync(root, finder, runner)
     assert "--build-constraint" not in runner.calls[0]
+
+
+@pytest.mark.parametrize("how", ["installed by hand", "other bytes since"])
+def test_what_sync_did_not_install_as_locked_is_installed_again(project, how):
+    """Issue 14 item 2: the same name and version from other bytes was kept in sync."""
+    root, venv, finder = project
+    install(venv, "lib-2.0", "tool-3.0", "pip-26.0")
+    if how == "other bytes since":
+        trust(venv)
+        record = venv / "lib/python3.12/site-packages/lib-2.0.dist-info/RECORD"
+        record.write_text("lib/__init__.py,sha256=evil,66\n")
+    runner = Recorder()
+    (outcome,) = sync(root, finder, runner)
+    dropped = ["lib"] if how == "other bytes since" else ["lib", "pip", "tool"]
+    dropped = [n for n in dropped if n != "pip"]  # not in the lock: never sync's to vouch for
+    assert runner.calls[0] == ["uninstall", "-y", *dropped]
+    assert runner.calls[1][:4] == [
+        "install",
+        "--require-hashes",
+        "-r",
+        str(root / "requirements/dev.lock.txt"),
+    ]
+    assert outcome.installed == tuple(
+        f"{n}=={v}" for n, v in (("lib", "2.0"), ("tool", "3.0")) if n in dropped
+    )

@@ -12,6 +12,7 @@ goes to a callback.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -23,11 +24,12 @@ from packaging.version import Version
 from pipx_lockext.core.environments import DEFAULT_PYTHONS, PythonVersion
 from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError, did_you_mean
 from pipx_lockext.core.inputs.project import ProjectInputs
-from pipx_lockext.core.lockfiles.lockparse import ParsedLock
+from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
 from pipx_lockext.core.lockfiles.lockset import LockSet
 from pipx_lockext.edges.project.loader import load_project
 from pipx_lockext.edges.project.lockfiles import read_locks
 from pipx_lockext.edges.project.projectlock import project_lock
+from pipx_lockext.edges.venvs import installrecord
 from pipx_lockext.edges.venvs.interpreters import Finder, Interpreter
 from pipx_lockext.edges.venvs.processes import Runner, run_process
 from pipx_lockext.edges.venvs.venvs import SEEDED, Venv
@@ -38,6 +40,8 @@ PIP = ("-m", "pip", "--disable-pip-version-check", "--no-input")
 HASH_MISMATCH = "DO NOT MATCH THE HASHES"
 BUILD_CONSTRAINT_PIP = Version("25.3")
 """The first pip with `--build-constraint`."""
+REPORT_PIP = Version("22.2")
+"""The first pip with `install --report`."""
 
 
 @dataclass(frozen=True)
@@ -241,13 +245,23 @@ def sync_one(
     context: Context,
 ) -> SyncOutcome:
     """Make one venv hold exactly the lock's set for its interpreter (`build_lock`: the
-    layer has a build lock holding pins)."""
+    layer has a build lock holding pins). With `reinstall`, the new venv replaces the old
+    one only when it is complete: a failure (a hash mismatch, Ctrl-C) puts the old back."""
     if target.version not in {env.python for env in lock.environments}:
         raise UsageError(
             f"{target.lock_file} does not cover Python {target.version}; run reqlock compile"
         )
+    if not reinstall:
+        return _sync_venv(inputs, target, lock, build_lock, context)
+    with target.venv.kept_aside():
+        return _sync_venv(inputs, target, lock, build_lock, context)
+
+
+def _sync_venv(
+    inputs: ProjectInputs, target: Target, lock: ParsedLock, build_lock: bool, context: Context
+) -> SyncOutcome:
     venv, created = target.venv, False
-    if reinstall or not venv.matches(target.interpreter):
+    if not venv.matches(target.interpreter):
         context.progress(f"creating {_display(inputs, venv)} with {target.interpreter.path}")
         venv.create(target.interpreter, context.run)
         created = True
@@ -257,6 +271,7 @@ def sync_one(
     }
     installed = venv.installed()
     project = _project_name(inputs)
+    installed = _drop_untrusted(context, venv, required, installed)
     changed = sorted(n for n, pin in required.items() if installed.get(n) != pin.version)
     mine = {project} if project else set()
     extraneous = sorted(set(installed) - set(required) - SEEDED - mine)
@@ -270,7 +285,7 @@ def sync_one(
             lock_path,
             *(_build_constraint(inputs, target, installed) if build_lock else []),
         ]
-        _pip(context, venv, args)
+        _install_and_record(context, venv, args, required, installed)
     if extraneous:
         context.progress(f"removing {len(extraneous)} packages from {_display(inputs, venv)}")
         _pip(context, venv, ["uninstall", "-y", *extraneous])
@@ -287,6 +302,65 @@ def sync_one(
         tuple(extraneous),
         reinstalled,
     )
+
+
+def _drop_untrusted(
+    context: Context,
+    venv: Venv,
+    required: dict[NormalizedName, LockedPin],
+    installed: dict[NormalizedName, Version],
+) -> dict[NormalizedName, Version]:
+    """Uninstall what sync cannot vouch for (it is then installed from the lock again)."""
+    untrusted = _untrusted(venv, required, installed)
+    if not untrusted:
+        return installed
+    context.progress(f"reinstalling what sync did not install as locked: {', '.join(untrusted)}")
+    _pip(context, venv, ["uninstall", "-y", *untrusted])
+    return {n: v for n, v in installed.items() if n not in untrusted}
+
+
+def _untrusted(
+    venv: Venv, required: dict[NormalizedName, LockedPin], installed: dict[NormalizedName, Version]
+) -> list[NormalizedName]:
+    """Locked distributions present at the locked version that sync did not install, or
+    whose RECORD changed since (installed by hand, or other bytes under the same version)."""
+    record = installrecord.read(venv.path)
+    digests = installrecord.record_digests(venv.site_packages())
+    return sorted(
+        name
+        for name, pin in required.items()
+        if installed.get(name) == pin.version
+        and (
+            (entry := record.get(name)) is None
+            or entry.version != str(pin.version)
+            or entry.record != digests.get(name)
+        )
+    )
+
+
+def _install_and_record(
+    context: Context,
+    venv: Venv,
+    args: list[str],
+    required: dict[NormalizedName, LockedPin],
+    before: dict[NormalizedName, Version],
+) -> None:
+    """pip install (with `--report` when the venv's pip has it), then record what the
+    venv now holds of the lock: the new distributions, and the trusted ones kept."""
+    pip = before.get(NormalizedName("pip"))
+    with tempfile.TemporaryDirectory(prefix="reqlock-report-") as folder:
+        report = Path(folder) / "report.json"
+        reporting = pip is not None and pip >= REPORT_PIP
+        _pip(context, venv, [*args, *(["--report", str(report)] if reporting else [])])
+        files = installrecord.report_hashes(report) if reporting else {}
+    old = installrecord.read(venv.path)
+    digests = installrecord.record_digests(venv.site_packages())
+    now = venv.installed()
+    kept = {n: e for n, e in old.items() if n in required and before.get(n) == now.get(n)}
+    for name, pin in required.items():
+        if now.get(name) == pin.version and name in digests and name not in kept:
+            kept[name] = installrecord.Installed(str(pin.version), digests[name], files.get(name))
+    installrecord.write(venv.path, kept)
 
 
 def _build_constraint(

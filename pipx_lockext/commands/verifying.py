@@ -29,6 +29,7 @@ from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
 from pipx_lockext.edges.project.loader import load_project
 from pipx_lockext.edges.project.lockfiles import read_locks
+from pipx_lockext.edges.venvs import installrecord
 
 if TYPE_CHECKING:
     from pipx_lockext.core.index.source import Source
@@ -133,10 +134,25 @@ def _installed(inputs: ProjectInputs, result: VerifyResult) -> VerifyResult:
             count, problems = check_record(record)
             checked += count
             bad += problems
+        bad += _not_as_synced(venv)
     if bad:
         raise IntegrityError("; ".join(bad))
     shown = tuple(f"{inputs.settings.venv_dir}/{v.name}" for v in venvs)
     return VerifyResult(result.locks, result.pins, result.hashes_checked, checked, shown)
+
+
+def _not_as_synced(venv: Path) -> list[str]:
+    """Distributions sync installed whose RECORD changed since: reinstalled from other
+    bytes under the same name (their files match that other RECORD)."""
+    recorded = installrecord.read(venv)
+    now = installrecord.record_digests(sorted(venv.glob("lib/python*/site-packages")))
+    now.update(installrecord.record_digests([venv / "Lib" / "site-packages"]))
+    return [
+        f"{name}: {venv.name}'s copy is not the one sync installed from the lock "
+        "(reinstalled by hand from other bytes); run reqlock sync"
+        for name, entry in sorted(recorded.items())
+        if name in now and now[name] != entry.record
+    ]
 
 
 def check_record(record: Path) -> tuple[int, list[str]]:

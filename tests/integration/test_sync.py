@@ -435,6 +435,64 @@ def test_a_tampered_hash_installs_nothing_and_leaves_the_venv_as_it_was(
     assert "in sync (nothing to do)" in synced(reqlock, project).err
 
 
+def test_reinstall_with_a_tampered_lock_keeps_the_old_venv(
+    project: Project, reqlock: Callable[..., Result]
+) -> None:
+    """Issue 14 item 4: `sync --reinstall` removed the old venv before pip refused the
+    lock; the new venv is now made while the old one waits aside, and put back."""
+    synced(reqlock, project)
+    inputs = [project.root / "pyproject.toml", *project.root.glob("requirements/*.lock.txt")]
+    saved = {path: path.read_bytes() for path in inputs}
+    try:
+        write_project(project.root, project.index.url, project.pythons, ("checker", "newdep"))
+        assert reqlock("compile", "--project", project.root).code == 0
+        text = project.lock("dev").read_text()
+        digest = project.index.files["newdep-1.0-py3-none-any.whl"].sha256
+        wrong = digest[:-1] + ("0" if digest[-1] != "0" else "1")
+        project.lock("dev").write_text(seal(text.replace(digest, wrong)))
+        before = snapshot(project.venv())
+
+        result = reqlock("sync", "--project", project.root, "--reinstall")
+
+        assert result.code == 5, result.err
+        assert snapshot(project.venv()) == before
+        assert not list(project.venv().parent.glob(".*.previous"))
+    finally:
+        for path, data in saved.items():
+            path.write_bytes(data)
+    assert "in sync (nothing to do)" in synced(reqlock, project).err
+
+
+def test_the_same_version_from_other_bytes_is_installed_again_from_the_lock(
+    project: Project, reqlock: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Issue 14 item 2: a distribution of the locked name and version installed by hand
+    from other bytes was kept ("in sync"), and `run` imported it."""
+    synced(reqlock, project)
+    python = project.python()
+    evil = tmp_path / "checkdep-1.0-py3-none-any.whl"
+    metadata = b"Metadata-Version: 2.1\nName: checkdep\nVersion: 1.0\n"
+    fake_backend.write_wheel(
+        evil, {"checkdep.py": b"EVIL = True\n"}, "checkdep-1.0.dist-info", metadata,
+        [fake_backend.PURE_TAG],
+    )  # fmt: skip
+    done = run(python, "-m", "pip", "install", "--no-deps", "--force-reinstall", str(evil))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (site_packages(project.venv()) / "checkdep.py").read_bytes() == b"EVIL = True\n"
+    verified = reqlock("verify", "--project", project.root, "--installed")
+    assert verified.code == 5, verified.err
+    assert "checkdep: " in verified.err
+    assert "not the one sync installed" in verified.err
+
+    result = synced(reqlock, project)
+
+    assert result.err.strip().endswith(": 1 installed or changed"), result.err
+    module = site_packages(project.venv()) / "checkdep.py"
+    assert not module.exists() or module.read_bytes() != b"EVIL = True\n"
+    assert installed_pins(project) == expected_pins(project, "dev")
+    assert "in sync (nothing to do)" in synced(reqlock, project).err
+
+
 def test_run_sets_the_venv_and_passes_the_exit_code_through(
     project: Project, reqlock: Callable[..., Result]
 ) -> None:

@@ -98,6 +98,28 @@ class Venv:
         except (OSError, RuntimeError, SystemExit) as exc:
             self._failed(interpreter, str(exc))
 
+    @contextlib.contextmanager
+    def kept_aside(self) -> Iterator[None]:
+        """The venv moved aside while a new one is made at its path: put back when the
+        block fails (or is interrupted), dropped when it succeeds. A venv cannot be moved
+        once made (its scripts name their own path), so the old one moves, not the new."""
+        aside = self.path.with_name(f".{self.path.name}.previous")
+        if aside.exists() and self.path.exists():
+            shutil.rmtree(aside)  # left by a run killed after its new venv was complete
+        elif aside.exists():
+            os.replace(aside, self.path)  # left by a run killed while making the new one
+        if not self.path.exists():
+            yield
+            return
+        os.replace(self.path, aside)
+        try:
+            yield
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            os.replace(aside, self.path)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+
     def _failed(self, interpreter: Interpreter, why: str) -> None:
         shutil.rmtree(self.path, ignore_errors=True)  # nothing half made stays behind
         raise LocalError(f"{self.path}: could not create the venv with {interpreter.path}: {why}")
@@ -118,7 +140,7 @@ class Venv:
         return False
 
     def _dists(self) -> Iterator[tuple[NormalizedName, Version, Path]]:
-        for site in self._site_packages():
+        for site in self.site_packages():
             for entry in sorted(os.listdir(site)):
                 if not entry.endswith(".dist-info"):
                     continue
@@ -148,7 +170,7 @@ class Venv:
             cache.write_text(json.dumps({"key": key, "markers": data}), encoding="utf-8")
         return data
 
-    def _site_packages(self) -> list[Path]:
+    def site_packages(self) -> list[Path]:
         if sys.platform == "win32":
             candidates = [self.path / "Lib" / "site-packages"]
         else:
