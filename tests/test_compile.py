@@ -385,3 +385,13 @@ def test_build_requirements_of_sdist_only_pins_get_their_own_lock(
     result = reqlock("check", "--project", root)
     assert result.code == 1
     assert "requirements/dev.build.lock.txt:" in result.err
+
+
+def test_common_flags_before_the_command_and_pip_compiles_dash_n(project, reqlock):
+    """Issue 14 item 12: `reqlock -q compile` and `compile -n` were refused."""
+    root, _ = project
+    result = reqlock("-q", "compile", "--project", root, "-n")
+    assert result.code == 0, result.err
+    assert "+++ b/requirements/base.lock.txt" in result.out
+    assert result.err == ""
+    assert not (root / "requirements").exists()

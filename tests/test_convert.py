@@ -99,6 +99,15 @@ def test_import_dry_run_prints_a_diff_and_writes_nothing(layered, reqlock):
     assert not (layered / "pyproject.toml").exists()
 
 
+def test_import_without_files_takes_the_projects_in_files(layered, reqlock):
+    """Issue 14 item 12: `reqlock import` alone was a usage error."""
+    ins = sorted((layered / "requirements").glob("*.in"))
+    named = reqlock("import", "--dry-run", "--project", layered, *ins)
+    alone = reqlock("import", "--dry-run", "--project", layered)
+    assert alone.code == 0, alone.err
+    assert alone.out == named.out
+
+
 def test_layered_example_round_trip(layered, reqlock):
     before = layer_sets(layered)
     ins = sorted((layered / "requirements").glob("*.in"))

@@ -91,3 +91,14 @@ def test_bad_pip_compile_usage_is_exit_2(workdir, reqlock, args, message):
     result = reqlock("compile", "--project", workdir, *args)
     assert result.code == 2
     assert message in result.err
+
+
+def test_a_layer_of_a_layered_project_is_not_silently_pip_compiled(make_project, reqlock):
+    """Issue 14 item 8: `reqlock compile requirements/dev.in` wrote requirements/dev.txt
+    for one Python with other pins; it now says how to compile layer dev."""
+    root = make_project({"requirements/base.in": "web\n", "requirements/dev.in": "-r base.in\n"})
+    result = reqlock("compile", "--project", root, "requirements/dev.in")
+    assert result.code == 2
+    assert "requirements/dev.in is layer dev of the project" in result.err
+    assert "`reqlock compile dev`" in result.err
+    assert not (root / "requirements/dev.txt").exists()

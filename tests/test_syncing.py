@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext.commands.syncing import Context, SyncOptions, sync_project
+from pipx_lockext.commands.syncing import Context, SyncOptions, run_command, sync_project
 from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError
 from pipx_lockext.edges.venvs import installrecord
 from pipx_lockext.edges.venvs.interpreters import Finder
@@ -264,3 +264,26 @@ def test_what_sync_did_not_install_as_locked_is_installed_again(project, how):
     assert outcome.installed == tuple(
         f"{n}=={v}" for n, v in (("lib", "2.0"), ("tool", "3.0")) if n in dropped
     )
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_run_all_pythons_lists_a_missing_interpreter_as_failed(project, skip):
+    """Issue 14 item 10: a configured Python not installed was skipped without a word,
+    exit 0; it is now a row of its own unless --skip-missing."""
+    root, venv, finder = project
+    install(venv, "lib-2.0", "tool-3.0")
+    trust(venv)
+    ran: list[list[str]] = []
+
+    def runner(args, env=None, cwd=None, *, capture=True, timeout=None):
+        if "-c" in args and "json" in args[-1]:
+            return subprocess.CompletedProcess(args, 0, json.dumps(MARKERS), "")
+        ran.append(list(args))
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    options = SyncOptions(all_pythons=True, skip_missing=skip)
+    rows = run_command(root, options, ["tool", "--flag"], Context(run=runner, finder=finder))
+    assert ran == [["tool", "--flag"]]
+    shown = [(str(row.version), row.code, row.failed) for row in rows]
+    missing = [] if skip else [("3.11", None, True)]
+    assert shown == [*missing, ("3.12", 0, False)]

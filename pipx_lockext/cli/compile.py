@@ -45,7 +45,7 @@ SOURCE_SUFFIXES = (".in", ".txt", ".toml")
     metavar="NAME",
     help="Lock for these platforms (linux-x86_64, macos-arm64, windows-x86_64, …).",
 )
-@click.option("--dry-run", is_flag=True, help="Print the changes as a diff; write nothing.")
+@click.option("-n", "--dry-run", is_flag=True, help="Print the changes as a diff; write nothing.")
 @click.option(
     "-o",
     "--output-file",

@@ -36,13 +36,14 @@ def export_command(
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help=DRY_RUN)
 @common_options
 def import_command(
     files: tuple[Path, ...], dry_run: bool, project: Path | None, quiet: bool, verbose: bool
 ) -> None:
-    """Write requirements files (FILE...) into pyproject.toml.
+    """Write requirements files (FILE..., default: requirements/*.in, else requirements.in)
+    into pyproject.toml.
 
     base.in (or requirements.in) goes to [project].dependencies, or to a "base" group when
     there is no [project]; every other file becomes a dependency group. -r x.in becomes

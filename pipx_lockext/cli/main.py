@@ -38,7 +38,7 @@ for command in (
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, mapping every error to one message and its exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _common_options_after_the_command(list(sys.argv[1:] if argv is None else argv))
     verbose = any(a in {"-v", "--verbose"} for a in args[: _dashdash(args)])
     try:
         code = cli.main(args=args, prog_name="reqlock", standalone_mode=False)
@@ -51,6 +51,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ReqlockError as exc:
         sys.exit(report_error(exc, verbose))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+COMMON_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+
+
+def _common_options_after_the_command(args: list[str]) -> list[str]:
+    """`reqlock -v compile` as `reqlock compile -v` (pip and uv take both places)."""
+    leading = 0
+    while leading < len(args) and args[leading] in COMMON_FLAGS:
+        leading += 1
+    if not leading or leading == len(args) or args[leading].startswith("-"):
+        return args
+    command = args[leading]
+    rest = args[leading + 1 :]
+    if command == "python" and rest[:1] == ["list"]:  # a group: after its subcommand
+        return [command, rest[0], *args[:leading], *rest[1:]]
+    return [command, *args[:leading], *rest]
 
 
 def _dashdash(args: list[str]) -> int:

@@ -109,6 +109,12 @@ def venv_options(func: F) -> F:
             ),
             click.option("--all-pythons", is_flag=True, help="Every configured version found."),
             click.option("--reinstall", is_flag=True, help="Remake the venv(s) from scratch."),
+            click.option(
+                "--skip-missing",
+                is_flag=True,
+                help="With --all-pythons: leave out configured versions not on this machine "
+                "(default: a failed row).",
+            ),
         ],
         func,
     )

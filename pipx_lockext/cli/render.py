@@ -137,7 +137,10 @@ def run_table(rows: Sequence[RunRow]) -> None:
     _err("")
     _err("python  exit  seconds")
     for row in rows:
-        _err(f"{row.version!s:<7} {row.code:>4}  {row.seconds:7.1f}")
+        if row.code is None:
+            _err(f"{row.version!s:<7} missing (not on this machine; --skip-missing leaves it out)")
+        else:
+            _err(f"{row.version!s:<7} {row.code:>4}  {row.seconds:7.1f}")
 
 
 def pythons(rows: Sequence[PythonRow], places: str, quiet: bool) -> None:

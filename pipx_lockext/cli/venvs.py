@@ -21,6 +21,7 @@ def sync_command(
     pythons: tuple[str, ...],
     all_pythons: bool,
     reinstall: bool,
+    skip_missing: bool,
     project: Path | None,
     quiet: bool,
     verbose: bool,
@@ -33,7 +34,7 @@ def sync_command(
     """
     from pipx_lockext.commands.syncing import SyncOptions, sync_project  # noqa: PLC0415 - start-up
 
-    options = SyncOptions(layer, pythons, all_pythons, reinstall)
+    options = SyncOptions(layer, pythons, all_pythons, reinstall, skip_missing)
     for outcome in sync_project(project_root(project), options, context(quiet)):
         render.synced(outcome, quiet)
 
@@ -48,6 +49,7 @@ def run_command(
     pythons: tuple[str, ...],
     all_pythons: bool,
     reinstall: bool,
+    skip_missing: bool,
     project: Path | None,
     quiet: bool,
     verbose: bool,
@@ -60,12 +62,12 @@ def run_command(
     """
     from pipx_lockext.commands.syncing import SyncOptions, run_command  # noqa: PLC0415 - start-up
 
-    options = SyncOptions(layer, pythons, all_pythons, reinstall)
+    options = SyncOptions(layer, pythons, all_pythons, reinstall, skip_missing)
     rows = run_command(project_root(project), options, command, context(quiet))
     if all_pythons:
         render.run_table(rows)
-        raise click.exceptions.Exit(1 if any(row.code for row in rows) else 0)
-    raise click.exceptions.Exit(rows[0].code)
+        raise click.exceptions.Exit(1 if any(row.failed for row in rows) else 0)
+    raise click.exceptions.Exit(rows[0].code or 0)
 
 
 @click.group("python")

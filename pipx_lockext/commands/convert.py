@@ -45,7 +45,9 @@ def export_project(root: Path, output_dir: Path | None, dry_run: bool) -> WriteR
 
 
 def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:
-    """`reqlock import FILE…`: requirements files into pyproject.toml."""
+    """`reqlock import FILE…`: requirements files into pyproject.toml (none named: the
+    project's requirements/*.in, else its requirements.in)."""
+    files = files or _default_sources(root)
     displays = tuple(_display(root, f) for f in files)
     pyproject = root / "pyproject.toml"
     old = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
@@ -63,6 +65,17 @@ def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:
     # Read back what import wrote, so that a pyproject.toml it would break is never written.
     read_pyproject(parse_toml(new, "pyproject.toml"), str(root))
     return _apply(plan_changes(root, {pyproject: new}), dry_run)
+
+
+def _default_sources(root: Path) -> list[Path]:
+    found = sorted((root / "requirements").glob("*.in"))
+    if not found and (root / "requirements.in").is_file():
+        found = [root / "requirements.in"]
+    if not found:
+        raise UsageError(
+            f"no requirements/*.in or requirements.in in {root}; name the files to import"
+        )
+    return found
 
 
 def _display(root: Path, file: Path) -> str:

@@ -21,7 +21,7 @@ from pipx_lockext.commands.compiling import (
     summarize,
     with_matrix,
 )
-from pipx_lockext.core.errors import ProblemCollector, UsageError
+from pipx_lockext.core.errors import ProblemCollector, ReqlockError, UsageError
 from pipx_lockext.core.inputs.layered import LayeredFiles, layer_name, read_layers
 from pipx_lockext.core.inputs.project import Layer, ProjectInputs
 from pipx_lockext.core.inputs.pyproject import read_pyproject
@@ -29,7 +29,7 @@ from pipx_lockext.core.inputs.settings import Settings
 from pipx_lockext.core.lockfiles.lockfile import render
 from pipx_lockext.core.lockfiles.lockparse import parse_lock
 from pipx_lockext.edges.project.fsio import plan_changes, replace_files
-from pipx_lockext.edges.project.loader import read_all, read_toml
+from pipx_lockext.edges.project.loader import find_project, load_project, read_all, read_toml
 from pipx_lockext.edges.project.lockfiles import read_text
 
 OUTPUT_LAYER = "output"
@@ -56,6 +56,8 @@ def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions)
         constraints=tuple(cwd / c for c in wanted.constraints),
         output=cwd / wanted.output if wanted.output else None,
     )
+    if wanted.output is None:
+        _refuse_a_project_layer(cwd, wanted.sources)
     output = wanted.output or cwd / default_output(wanted.sources)
     inputs = sources_inputs(cwd, wanted)
     pythons = options.pythons or (f"{sys.version_info[0]}.{sys.version_info[1]}",)
@@ -79,6 +81,26 @@ def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions)
         replace_files({c.path: c.new for c in changes if c.changed})
     summary = summarize(display, previous, lock.pins)
     return CompileResult(False, changes, (summary,), outcome.warnings, options.dry_run)
+
+
+def _refuse_a_project_layer(cwd: Path, sources: tuple[Path, ...]) -> None:
+    """`reqlock compile requirements/dev.in` in a layered project means layer dev, not a
+    pip-compile of that one file for one Python: say so rather than write dev.txt."""
+    for source in sources:
+        if source.suffix != ".in" or not source.is_file():
+            continue
+        try:
+            inputs = load_project(find_project(source.parent))
+        except ReqlockError:
+            continue  # no project around it, or one that cannot be read: plain files
+        for layer in inputs.layers if inputs.source == "requirements" else ():
+            if (Path(inputs.root) / layer.file).resolve() == source.resolve():
+                raise UsageError(
+                    f"{_display(cwd, source)} is layer {layer.name} of the project in "
+                    f"{inputs.root}: `reqlock compile {layer.name}` locks it with the other "
+                    "layers for every declared Python; pip-compile mode on this one file "
+                    "needs -o OUT.txt"
+                )
 
 
 def default_output(sources: tuple[Path, ...]) -> Path:

@@ -12,6 +12,7 @@ goes to a callback.
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -53,6 +54,9 @@ class SyncOptions:
     pythons: tuple[str, ...] = ()
     all_pythons: bool = False
     reinstall: bool = False
+    skip_missing: bool = False
+    """With all_pythons: a configured version not on this machine is left out silently
+    (tox's --skip-missing-interpreters), instead of a failed row."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,13 @@ class RunRow:
     """One version's run: its exit code and how long it took."""
 
     version: PythonVersion
-    code: int
+    code: int | None
+    """None: the interpreter is not on this machine."""
     seconds: float
+
+    @property
+    def failed(self) -> bool:
+        return self.code != 0
 
 
 @dataclass(frozen=True)
@@ -155,13 +164,21 @@ def run_command(
                 context=context,
             )
         if options.all_pythons:
-            context.announce(f"==> Python {target.version}: {' '.join(command)}")
+            context.announce(f"==> Python {target.version}: {shlex.join(command)}")
         start = time.perf_counter()
         done = context.run(command, venv_environ(target.venv), Path(inputs.root), capture=False)
         rows.append(RunRow(target.version, done.returncode, time.perf_counter() - start))
         if done.returncode == 127 and done.stderr:
             context.progress(done.stderr)
-    return tuple(rows)
+    if options.all_pythons and not options.skip_missing:
+        rows += [RunRow(v, None, 0.0) for v in missing_pythons(inputs, layer, context.find())]
+    return tuple(sorted(rows, key=lambda row: row.version))
+
+
+def missing_pythons(inputs: ProjectInputs, layer: str, finder: Finder) -> list[PythonVersion]:
+    """The layer's Python versions that have no interpreter on this machine."""
+    versions = sorted({env.python for env in inputs.matrix(layer)})
+    return [version for version in versions if not finder.find(version)]
 
 
 def choose_layer(inputs: ProjectInputs, asked: str | None) -> str:
