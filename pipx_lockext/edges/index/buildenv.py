@@ -104,7 +104,8 @@ class BuildEnvironments:
         except ResolutionError as exc:
             raise BuildError(
                 f"{filename}: its build requirements do not install from wheels on the "
-                f"configured indexes (an sdist-only build requirement is not built): {exc}"
+                "configured indexes for the Python reqlock runs on (a build requirement is "
+                f"never built from its sdist): {exc}"
             ) from None
         return tuple(release for _, release in sorted(result.chosen.items()))
 
