@@ -62,8 +62,8 @@ class IndexRepository:
         self._downloads = Downloads(transport)
         # Build requirements are resolved through a second client over the same indexes
         # that builds nothing (builds=False) and has its own pool (see BuildEnvironments).
-        own = partial(IndexRepository, config, http, cache, offline=offline, workers=4,
-                      speculate=False, builds=False)  # fmt: skip
+        own = partial(IndexRepository, config, http, cache, offline=offline, refresh=refresh,
+                      workers=4, speculate=False, builds=False)  # fmt: skip
         self._envs = BuildEnvironments(own, self._downloads) if builds else None
         self._reader = MetadataReader(self._downloads, cache, self._envs)
         self.speculate = speculate
