@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.fakeindex import Release
+from tests.fakeindex.backend import BUILD_LOG
 from tests.test_catalog import (
     PROJECT,
     RELEASES,
@@ -32,6 +34,21 @@ INJECTED = (
 )
 BAD_NUMBERS = (("TIMEOUT", "0"), ("TIMEOUT", "-1"), ("TIMEOUT", "nan"), ("TIMEOUT", "inf"),
                ("RETRIES", "inf"))  # fmt: skip
+# A private sdist-only project that needs a private helper to build, and an attacker's
+# helper of the same name, a higher version and an sdist, on the public extra index.
+BUILT_PRIVATELY = (
+    Release(
+        "secretpkg",
+        "1.0",
+        requires_dist=("leaf",),
+        wheels=(),
+        dynamic=("Requires-Dist",),
+        build_requires=("internal-helper",),
+    ),
+    Release("internal-helper", "1.0"),
+    Release("leaf", "1.1"),
+)
+HELPER_ON_PUBLIC = (Release("internal-helper", "99.0", wheels=()),)
 TERMINAL_ATTACK = "\x1b[2J\x1b]0;OWNED\x07\rerror: fake line"
 
 
@@ -63,6 +80,19 @@ def add_spaced_release(files: list[dict[str, object]]) -> None:
 def deep_groups(depth: int) -> str:
     chain = [f'g{i} = [{{include-group = "g{i + 1}"}}]' for i in range(depth)]
     return "[dependency-groups]\n" + "\n".join([*chain, f'g{depth} = ["leaf"]'])
+
+
+def hooks_run(w: World) -> list[str]:
+    """What the fake backends logged: "<name> <version> <hook>" per hook run."""
+    log = Path(w.fill("{root}")).parent / "build-hooks.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def only_the_private_build_ran(w: World, result: object) -> None:
+    assert hooks_run(w) == ["secretpkg 1.0 get_requires_for_build_wheel",
+                            "secretpkg 1.0 prepare_metadata_for_build_wheel"]  # fmt: skip
+    build = (w.root / "requirements/base.build.lock.txt").read_text()
+    assert "internal-helper==1.0" in build
 
 
 def no_raw_control_characters(w: World, result: object) -> None:
@@ -117,6 +147,23 @@ CASES = [
         1,
         ("requirements/g999.lock.txt", "missing"),
         files={"pyproject.toml": PROJECT + deep_groups(1000)},
+    ),
+    Case(
+        "build-requirement-confusion",
+        "secretpkg (private, sdist only, Requires-Dist dynamic) needs internal-helper to "
+        "build; the public extra index offers internal-helper 99.0 as an sdist. Its build "
+        "requirements come from reqlock's own first-index resolution: the public index is "
+        "never asked, no 99.0 backend runs, secretpkg is built with the private 1.0 "
+        "(item 1).",
+        ("compile", "--extra-index-url", "{other}"),
+        0,
+        files={"pyproject.toml": pyproject(("secretpkg",))},
+        releases=BUILT_PRIVATELY,
+        other=HELPER_ON_PUBLIC,
+        env={BUILD_LOG: "{root}/../build-hooks.log"},
+        check=both(
+            lock_has("secretpkg==1.0", "leaf==1.1"), other_never_asked, only_the_private_build_ran
+        ),
     ),
     Case(
         "flags-over-project-indexes",

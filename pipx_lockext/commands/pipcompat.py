@@ -8,7 +8,6 @@ unless `-U`/`-P`. Nothing here prints or exits.
 
 from __future__ import annotations
 
-import platform
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +30,7 @@ from pipx_lockext.core.lockfiles.lockparse import parse_lock
 from pipx_lockext.edges.project.fsio import plan_changes, replace_files
 from pipx_lockext.edges.project.loader import find_project, load_project, read_all, read_toml
 from pipx_lockext.edges.project.lockfiles import read_text
+from pipx_lockext.edges.venvs.interpreters import current_platform
 
 OUTPUT_LAYER = "output"
 
@@ -165,25 +165,6 @@ def _requirements_inputs(cwd: Path, files: list[Path], wanted: PipCompileOptions
         layers=(*layers, combined),
         settings=Settings(index=index),
     )
-
-
-def current_platform() -> str:
-    """The reqlock platform name of this machine (pip-compile locks for the machine)."""
-    machine = platform.machine().lower()
-    names = {
-        ("linux", "x86_64"): "linux-x86_64",
-        ("linux", "aarch64"): "linux-aarch64",
-        ("darwin", "arm64"): "macos-arm64",
-        ("darwin", "x86_64"): "macos-x86_64",
-        ("win32", "amd64"): "windows-x86_64",
-    }
-    name = names.get((sys.platform, machine))
-    if name is None:
-        raise UsageError(
-            f"this machine ({sys.platform} {machine}) is not a platform reqlock knows; "
-            "give --platform"
-        )
-    return name
 
 
 def _display(cwd: Path, path: Path) -> str:

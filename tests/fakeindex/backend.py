@@ -18,6 +18,7 @@ import csv
 import gzip
 import hashlib
 import io
+import os
 import re
 import tarfile
 import zipfile
@@ -25,6 +26,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+BUILD_LOG = "FAKEINDEX_BUILD_LOG"
+"""When this variable names a file, every hook appends "<name> <version> <hook>" to it,
+so that a test sees whose backend ran (a backend is code from the index)."""
 TRUE_METADATA = "_backend/METADATA"
 """Where an sdist keeps the metadata its wheel gets, whatever PKG-INFO leaves out."""
 PURE_TAG = "py3-none-any"
@@ -124,7 +128,16 @@ def _tree_files(top: str) -> dict[str, bytes]:
     return {p.as_posix(): p.read_bytes() for p in sorted(paths) if p.is_file()}
 
 
+def _ran(hook: str) -> None:
+    log = os.environ.get(BUILD_LOG)
+    if log:
+        name, version, _ = _true_metadata()
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{name} {version} {hook}\n")
+
+
 def get_requires_for_build_wheel(config_settings: Settings = None) -> list[str]:
+    _ran("get_requires_for_build_wheel")
     return []
 
 
@@ -135,6 +148,7 @@ def get_requires_for_build_sdist(config_settings: Settings = None) -> list[str]:
 def prepare_metadata_for_build_wheel(
     metadata_directory: str, config_settings: Settings = None
 ) -> str:
+    _ran("prepare_metadata_for_build_wheel")
     name, version, metadata = _true_metadata()
     dist_info = dist_info_dir(name, version)
     target = Path(metadata_directory, dist_info)
@@ -147,6 +161,7 @@ def prepare_metadata_for_build_wheel(
 def build_wheel(
     wheel_directory: str, config_settings: Settings = None, metadata_directory: str | None = None
 ) -> str:
+    _ran("build_wheel")
     name, version, metadata = _true_metadata()
     filename = f"{normalize(name)}-{version}-{PURE_TAG}.whl"
     files = _tree_files(normalize(name))

@@ -27,6 +27,7 @@ from pipx_lockext.core.index.coremeta import CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.netconfig import NetConfig, from_pip, with_index
 from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.edges.index.buildenv import BuildEnvironments
 from pipx_lockext.edges.index.cache import Cache, default_cache_dir
 from pipx_lockext.edges.index.findlinks import FindLinks
 from pipx_lockext.edges.index.integrity import Downloads, same_bytes_everywhere
@@ -52,13 +53,19 @@ class IndexRepository:
         refresh: bool = False,
         workers: int = 16,
         speculate: bool = True,
+        builds: bool = True,
     ) -> None:
         self.config = config
         transport = Transport(http)
         self._pages = Pages(transport, cache, offline=offline, refresh=refresh)
         self._links = FindLinks(config.find_links, transport)
         self._downloads = Downloads(transport)
-        self._reader = MetadataReader(self._downloads, cache, config)
+        # Build requirements are resolved through a second client over the same indexes
+        # that builds nothing (builds=False) and has its own pool (see BuildEnvironments).
+        own = partial(IndexRepository, config, http, cache, offline=offline, refresh=refresh,
+                      workers=4, speculate=False, builds=False)  # fmt: skip
+        self._envs = BuildEnvironments(own, self._downloads) if builds else None
+        self._reader = MetadataReader(self._downloads, cache, self._envs)
         self.speculate = speculate
         """Fetch ahead what the resolver will most likely ask for next: the newest
         release's metadata when a project's files arrive, the project pages of its
@@ -75,6 +82,8 @@ class IndexRepository:
         """Stop: queued work is cancelled and running work starts nothing new."""
         self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._envs is not None:
+            self._envs.close()
 
     def prefetch(self, names: Iterable[NormalizedName]) -> None:
         if not self._closed:

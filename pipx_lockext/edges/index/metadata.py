@@ -4,7 +4,8 @@ build requirements (edge: reads bytes through `integrity.Downloads`, archives th
 
 It owns the fallback chain: the PEP 658 `.metadata` file when the index lists one, else
 HTTP range reads into a remote wheel, else the whole file; for an sdist, its PKG-INFO when
-PEP 643 says it is reliable, else what its PEP 517 backend builds. Metadata is cached by
+PEP 643 says it is reliable, else what its PEP 517 backend builds, its build requirements
+installed by the `Installer` it is given (none: it builds nothing). Metadata is cached by
 the file's sha256 whatever it came from (a known gap, see the trust-boundary issue: only
 verified bytes should be). It must not fetch anything except through `Downloads`, nor
 run fetches in parallel (the client does).
@@ -21,7 +22,6 @@ from pipx_lockext.core.index.coremeta import (
     parse_metadata,
 )
 from pipx_lockext.core.index.indexpages import DistFile
-from pipx_lockext.core.index.netconfig import NetConfig
 from pipx_lockext.edges.index.archives import (
     TAIL,
     ArchiveError,
@@ -31,17 +31,26 @@ from pipx_lockext.edges.index.archives import (
 )
 from pipx_lockext.edges.index.cache import Cache
 from pipx_lockext.edges.index.integrity import Downloads, Tail
-from pipx_lockext.edges.index.sdistbuild import BuildError, build_metadata, build_requirements
+from pipx_lockext.edges.index.sdistbuild import (
+    BuildError,
+    Installer,
+    build_metadata,
+    build_requirements,
+)
 from pipx_lockext.edges.index.transport import local_path
 
 
 class MetadataReader:
     """Core metadata and build requirements of distribution files."""
 
-    def __init__(self, downloads: Downloads, cache: Cache | None, config: NetConfig) -> None:
+    def __init__(
+        self, downloads: Downloads, cache: Cache | None, install: Installer | None
+    ) -> None:
         self.downloads, self.cache = downloads, cache
-        self.config = config
-        """Where an sdist's backend installs its build requirements from."""
+        self.install = install
+        """How an sdist's build requirements are installed before its backend runs. None
+        in the reader of the Source build requirements are resolved through: there no
+        sdist is built at all."""
 
     def metadata(self, file: DistFile) -> CoreMetadata:
         """The release's core metadata; BadDistribution when it cannot be read."""
@@ -103,7 +112,10 @@ class MetadataReader:
                 return pkg_info
         except MetadataError:
             pass  # the backend may still produce good metadata
+        if self.install is None:
+            raise BadDistribution(f"{file.filename}: not built (a build requirement is "
+                                  "never built from its sdist)")  # fmt: skip
         try:
-            return build_metadata(data, file.filename, self.config)
+            return build_metadata(data, file.filename, self.install)
         except BuildError as exc:
             raise BadDistribution(str(exc)) from None

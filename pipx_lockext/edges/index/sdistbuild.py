@@ -1,12 +1,14 @@
 """Metadata of an sdist whose PKG-INFO cannot be trusted, from its PEP 517 backend
 (edge: subprocesses and a scratch directory).
 
-The sdist is unpacked into a temporary directory; its build requirements are installed
-there with pip (`--target`, the same indexes as the resolution, pip's own configuration
-files ignored); then a small hook script runs `prepare_metadata_for_build_wheel`, or
-`build_wheel` when the backend lacks it, in a fresh interpreter. Building runs the
-project's code, as pip does; the result is the METADATA the wheel would carry on the
-interpreter reqlock runs on.
+The sdist is unpacked into a temporary directory; its build requirements (the static
+`[build-system].requires`, then with what `get_requires_for_build_wheel` adds) are
+installed there by an injected `Installer` (`buildenv`: reqlock's own resolution,
+hash-checked files, never a plain `pip install`); then a small hook script runs
+`prepare_metadata_for_build_wheel`, or `build_wheel` when the backend lacks it, in a fresh
+interpreter that sees the standard library and those requirements only (`-I -S`).
+Building runs the project's code, as pip does; the result is the METADATA the wheel would
+carry on the interpreter reqlock runs on. It must not install anything itself.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
-from pipx_lockext.core.index.netconfig import NetConfig
 from pipx_lockext.edges.venvs.processes import Runner, run_process
 
 if sys.version_info >= (3, 11):
@@ -37,8 +40,9 @@ LEGACY_REQUIRES = ("setuptools>=40.8.0",)
 
 
 _HOOK = r"""
-import importlib, json, os, sys
-backend_spec, backend_path, hook, out, answer = sys.argv[1:6]
+import importlib, json, os, site, sys
+overlay, backend_spec, backend_path, hook, out, answer = sys.argv[1:7]
+site.addsitedir(overlay)  # after the standard library; .pth files honoured
 if backend_path:
     sys.path[:0] = [os.path.abspath(p) for p in json.loads(backend_path)]
 module, _, obj = backend_spec.partition(":")
@@ -61,6 +65,13 @@ class BuildError(RuntimeError):
     """The backend could not produce metadata; the message ends with its last output."""
 
 
+class Installer(Protocol):
+    """Installs build requirements, and all they need, into a new directory `target`;
+    BuildError naming `filename` (the sdist being built) when it cannot."""
+
+    def __call__(self, requires: Sequence[str], target: Path, filename: str) -> None: ...
+
+
 def build_requirements(sdist: bytes, filename: str) -> tuple[str, ...]:
     """What an sdist's `[build-system].requires` asks for (PEP 518's default for a project
     without one): what pip installs into the build environment to build it."""
@@ -70,27 +81,34 @@ def build_requirements(sdist: bytes, filename: str) -> tuple[str, ...]:
 
 
 def build_metadata(
-    sdist: bytes, filename: str, config: NetConfig, run: Runner = run_process
+    sdist: bytes, filename: str, install: Installer, run: Runner = run_process
 ) -> bytes:
-    """The METADATA an sdist's backend produces."""
+    """The METADATA an sdist's backend produces, its build requirements installed by
+    `install` before any of its code runs."""
     with tempfile.TemporaryDirectory(prefix="reqlock-build-") as scratch:
         root = Path(scratch)
         source = _unpack(sdist, filename, root / "src")
         requires, backend, backend_path = _build_system(source)
-        env = _environment(config, root / "overlay")
-        _install(requires, env, root, run, filename)
-        extra = _hook(run, env, source, (backend, backend_path, "requires", ""), filename)
-        _install(tuple(extra), env, root, run, filename)
+        overlay = _installed(install, requires, root / "overlay", filename)
+        spec = (backend, backend_path)
+        extra = _hook(run, overlay, source, (*spec, "requires", ""), filename)
+        if extra:  # resolved again with the static ones, so that they fit together
+            overlay = _installed(install, (*requires, *extra), root / "overlay-all", filename)
         out = root / "out"
         out.mkdir()
-        kind, name = _hook(
-            run, env, source, (backend, backend_path, "metadata", str(out)), filename
-        )
+        kind, name = _hook(run, overlay, source, (*spec, "metadata", str(out)), filename)
         if kind == "metadata":
             return (out / name / "METADATA").read_bytes()
         with zipfile.ZipFile(out / name) as wheel:
             member = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
             return wheel.read(member)
+
+
+def _installed(install: Installer, requires: Sequence[str], target: Path, filename: str) -> Path:
+    target.mkdir()
+    if requires:
+        install(requires, target, filename)
+    return target
 
 
 def _unpack(sdist: bytes, filename: str, dest: Path) -> Path:
@@ -142,58 +160,31 @@ def _build_system(source: Path) -> tuple[tuple[str, ...], str, str]:
     return tuple(table.get("requires", ())), table["build-backend"], path
 
 
-def _environment(config: NetConfig, overlay: Path) -> dict[str, str]:
-    overlay.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
-    env.update(
-        PYTHONPATH=str(overlay),
-        PYTHONNOUSERSITE="1",
-        PIP_CONFIG_FILE=os.devnull,
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        PIP_NO_INPUT="1",
-        PIP_TARGET=str(overlay),
-        PIP_INDEX_URL=config.index_url,
-        PIP_EXTRA_INDEX_URL=" ".join(config.extra_index_urls),
-        PIP_FIND_LINKS=" ".join(config.find_links),
-        PIP_TRUSTED_HOST=" ".join(config.trusted_hosts),
-        PIP_TIMEOUT=str(config.timeout),
-    )
-    if config.no_index:
-        env["PIP_NO_INDEX"] = "1"
-    if config.cert:
-        env["PIP_CERT"] = config.cert
-    return env
-
-
-def _install(
-    requires: tuple[str, ...], env: dict[str, str], cwd: Path, run: Runner, filename: str
-) -> None:
-    if not requires:
-        return
-    args = [sys.executable, "-m", "pip", "install", "--quiet", *requires]
-    result = run(args, env, cwd, timeout=BUILD_TIMEOUT)
-    if result.returncode != 0:
-        raise BuildError(f"{filename}: installing build requirements failed: {_tail(result)}")
-
-
 def _hook(
-    run: Runner, env: dict[str, str], source: Path, args: tuple[str, ...], filename: str
+    run: Runner, overlay: Path, source: Path, args: tuple[str, ...], filename: str
 ) -> list[str]:
     answer = source.parent / "answer.json"
-    result = run(
-        [sys.executable, "-c", _HOOK, *args, str(answer)], env, source, timeout=BUILD_TIMEOUT
-    )
+    # -I -S: no site-packages of reqlock's own, no PYTHON* variables, no user site; the
+    # overlay alone is added (see _HOOK).
+    command = [sys.executable, "-I", "-S", "-c", _HOOK, str(overlay), *args, str(answer)]
+    result = run(command, hook_environment(), source, timeout=BUILD_TIMEOUT)
     if result.returncode != 0:
-        raise BuildError(f"{filename}: the build backend failed: {_tail(result)}")
+        raise BuildError(f"{filename}: the build backend failed: {tail(result)}")
     try:
         values = json.loads(answer.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise BuildError(
-            f"{filename}: the build backend gave no answer: {_tail(result)}"
-        ) from None
+        raise BuildError(f"{filename}: the build backend gave no answer: {tail(result)}") from None
+    if not isinstance(values, list):
+        raise BuildError(f"{filename}: the build backend gave no list: {tail(result)}")
     return [str(item) for item in values]
 
 
-def _tail(result: subprocess.CompletedProcess[str]) -> str:
+def hook_environment() -> dict[str, str]:
+    """The environment of a child process at compile time: the user's, less pip's and
+    Python's own variables (a backend or pip must not pick up an index from them)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+
+
+def tail(result: subprocess.CompletedProcess[str]) -> str:
     lines = (result.stderr or result.stdout or "").strip().splitlines()
     return " | ".join(lines[-3:]) or f"exit code {result.returncode}"

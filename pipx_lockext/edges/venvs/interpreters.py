@@ -4,12 +4,14 @@ folder, the Windows `py` launcher).
 Looked for, in order: `pythonX.Y` on PATH (pyenv's shims skipped: they fail for a version
 pyenv has not made active), the newest patch release of X.Y under pyenv's versions
 (`$PYENV_ROOT` or `~/.pyenv`), and `py -X.Y` on Windows. A missing version is an error
-that says where it looked.
+that says where it looked. `current_platform` names the platform of this machine (for
+pip-compile mode, and for the interpreter that builds sdists at compile time).
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import re
 import sys
 from collections.abc import Mapping
@@ -108,3 +110,23 @@ class Finder:
         if result.returncode != 0 or not result.stdout.strip():
             return []
         return [Interpreter(version, result.stdout.strip(), "py launcher")]
+
+
+def current_platform() -> str:
+    """The reqlock platform name of this machine (pip-compile locks for the machine, and
+    compile builds sdists on it)."""
+    machine = platform.machine().lower()
+    names = {
+        ("linux", "x86_64"): "linux-x86_64",
+        ("linux", "aarch64"): "linux-aarch64",
+        ("darwin", "arm64"): "macos-arm64",
+        ("darwin", "x86_64"): "macos-x86_64",
+        ("win32", "amd64"): "windows-x86_64",
+    }
+    name = names.get((sys.platform, machine))
+    if name is None:
+        raise UsageError(
+            f"this machine ({sys.platform} {machine}) is not a platform reqlock knows; "
+            "give --platform"
+        )
+    return name

@@ -1,0 +1,161 @@
+"""Build requirements of an sdist, installed for its backend at compile time (edge: wheel
+bytes through `integrity.Downloads`, pip through the one runner).
+
+What a backend needs is resolved by reqlock's own resolver for the interpreter reqlock
+runs on, through a `Source` over the same indexes as the compile (first-index rule,
+package-index pins, find-links): wheels only, so that a build requirement that is itself
+sdist-only is refused, never built in turn. Each chosen wheel is downloaded here and
+checked against the index's sha256, and pip installs exactly those files into a new
+directory: `--require-hashes --no-deps --only-binary :all: --no-index` from a local
+folder, with pip's configuration and `PIP_*` variables ignored. No plain `pip install`
+runs at compile time. It must not run a backend (`sdistbuild` does), nor fetch anything
+except through the `Source` and `Downloads`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from pipx_lockext.core.environments import Environment, PythonVersion
+from pipx_lockext.core.errors import ResolutionError, UsageError
+from pipx_lockext.core.index.source import Source
+from pipx_lockext.core.resolution.candidates import Release
+from pipx_lockext.core.resolution.provider import Need, Policy
+from pipx_lockext.core.resolution.resolver import Root, resolve_environment
+from pipx_lockext.edges.index.integrity import Downloads
+from pipx_lockext.edges.index.sdistbuild import BUILD_TIMEOUT, BuildError, hook_environment, tail
+from pipx_lockext.edges.venvs.interpreters import current_platform
+from pipx_lockext.edges.venvs.processes import Runner, run_process
+
+BUILD = "build"
+"""The one layer of a build-requirements resolution."""
+WHEELS_ONLY = Policy(only_binary=frozenset({":all:"}))
+
+
+class BuildSource(Source, Protocol):
+    """The `Source` build requirements are resolved through; it builds no sdist."""
+
+    def close(self) -> None: ...
+
+
+def host_environment() -> Environment:
+    """The environment of the interpreter reqlock runs on, where a backend runs."""
+    try:
+        platform = current_platform()
+    except UsageError as exc:
+        raise BuildError(f"cannot build sdists here: {exc}") from None
+    return Environment(PythonVersion(*sys.version_info[:2]), platform)
+
+
+class BuildEnvironments:
+    """An `sdistbuild.Installer`: resolves, downloads and installs build requirements.
+
+    `open_source` makes the `BuildSource` on the first build (most compiles build
+    nothing); it must not share a thread pool with a caller that waits for a build, or a
+    build waiting for its own resolution could hold the last worker."""
+
+    def __init__(
+        self,
+        open_source: Callable[[], BuildSource],
+        downloads: Downloads,
+        *,
+        run: Runner = run_process,
+        env: Environment | None = None,
+    ) -> None:
+        self._open, self._downloads, self.run = open_source, downloads, run
+        self._env = env
+        self._source: BuildSource | None = None
+        self._lock = threading.Lock()
+        self._wheels: dict[str, bytes] = {}
+        """Checked wheel bytes by URL: one download per compile, however many builds."""
+
+    def close(self) -> None:
+        if self._source is not None:
+            self._source.close()
+
+    def __call__(self, requires: Sequence[str], target: Path, filename: str) -> None:
+        """Install `requires` and all they need into `target`, from hash-checked wheels."""
+        releases = self.resolve(requires, filename)
+        house = target.parent / f"{target.name}-wheels"
+        house.mkdir()
+        lines = [self._fetch(release, house, filename) for release in releases]
+        hashed = house / "requirements.txt"
+        hashed.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        result = self.run(pip_install(house, hashed, target), hook_environment(), target.parent,
+                          timeout=BUILD_TIMEOUT)  # fmt: skip
+        if result.returncode != 0:
+            raise BuildError(f"{filename}: installing build requirements failed: {tail(result)}")
+
+    def resolve(self, requires: Sequence[str], filename: str) -> tuple[Release, ...]:
+        """The releases that install `requires` here, by name; BuildError saying why not."""
+        parent = f"building {filename}"
+        roots = tuple(Root(BUILD, Need.of(req, parent), req.marker)
+                      for req in _requirements(requires, filename))  # fmt: skip
+        env = self._env or host_environment()
+        try:
+            result = resolve_environment(self._opened(), env, roots, WHEELS_ONLY)
+        except ResolutionError as exc:
+            raise BuildError(
+                f"{filename}: its build requirements do not install from wheels on the "
+                "configured indexes for the Python reqlock runs on (a build requirement is "
+                f"never built from its sdist): {exc}"
+            ) from None
+        return tuple(release for _, release in sorted(result.chosen.items()))
+
+    def _opened(self) -> BuildSource:
+        with self._lock:
+            if self._source is None:
+                self._source = self._open()
+            return self._source
+
+    def _fetch(self, release: Release, house: Path, filename: str) -> str:
+        """Write the release's wheel into `house`; its hashed requirement line."""
+        file = release.usable[0]
+        name = file.filename
+        if release.direct or not name.endswith(".whl") or Path(name).name != name or "\\" in name:
+            raise BuildError(
+                f"{filename}: build requirement {release.name} {release.version} is not a "
+                f"wheel on a configured index ({file.filename})"
+            )
+        data = self._wheels.get(file.url)
+        if data is None:
+            data = self._wheels.setdefault(file.url, self._downloads.whole(file))
+        (house / file.filename).write_bytes(data)
+        # Checked against the index's hash by `whole`; a find-links file has none, and
+        # then pip checks the bytes written here, as read.
+        digest = file.sha256 or hashlib.sha256(data).hexdigest()
+        return f"{release.name}=={release.version} --hash=sha256:{digest}"
+
+
+def _requirements(texts: Sequence[str], filename: str) -> list[Requirement]:
+    found = []
+    for text in texts:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement as exc:
+            raise BuildError(f"{filename}: invalid build requirement {text!r}: {exc}") from None
+        if requirement.url:
+            raise BuildError(
+                f"{filename}: build requirement {text!r} names a URL; build requirements "
+                "are installed only from the configured indexes"
+            )
+        found.append(requirement)
+    return found
+
+
+def pip_install(house: Path, hashed: Path, target: Path) -> list[str]:
+    """pip installing exactly the hashed files of `house` into `target`, nothing else:
+    no index, no dependencies, no sdist, no configuration."""
+    return [
+        sys.executable, "-m", "pip", "install", "--isolated", "--quiet",
+        "--disable-pip-version-check", "--no-input", "--no-cache-dir",
+        "--no-index", "--find-links", str(house), "--only-binary", ":all:", "--no-deps",
+        "--require-hashes", "--target", str(target), "-r", str(hashed),
+    ]  # fmt: skip
