@@ -322,8 +322,12 @@ def test_why_shows_the_chains_to_the_roots(project, reqlock):
     assert result.code == 0
     assert result.out == "requirements/dev.lock.txt:\n  leaf==1.1 <- app-dep==2.0 <- project\n"
     result = reqlock("why", "winonly", "--project", root)
-    assert "winonly==1.0 <- tool==3.0 <- group dev" in result.out
+    # Issue 14 item 12: the marker is said, and chains the same in two locks said once.
+    assert 'winonly==1.0 (sys_platform == "win32") <- tool==3.0 <- group dev' in result.out
     assert reqlock("why", "nothing", "--project", root).code == 1
+    both = reqlock("why", "leaf", "--project", root)
+    assert both.out.startswith("requirements/base.lock.txt, requirements/dev.lock.txt:\n")
+    assert both.out.count("leaf==1.1 <- app-dep==2.0 <- project") == 1
 
 
 def test_a_direct_url_to_an_archive_is_locked_with_its_hash(make_project, fake_index, reqlock):

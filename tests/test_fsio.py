@@ -70,3 +70,16 @@ def test_new_files_get_the_umask_mode_and_old_files_keep_theirs(tmp_path):
         os.umask(umask)
     assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
     assert old.stat().st_mode & 0o777 == 0o640
+
+
+def test_temp_files_a_killed_write_left_are_swept(tmp_path):
+    """Issue 14 item 5: a killed compile left `.base.lock.txt.*.tmp` files for good."""
+    target = tmp_path / "base.lock.txt"
+    stale = tmp_path / ".base.lock.txt.k1ll3d.tmp"
+    stale.write_text("half a lock")
+    other = tmp_path / ".other.txt.abc.tmp"
+    other.write_text("not ours to sweep")
+    fsio.replace_files({target: "new\n"})
+    assert target.read_text() == "new\n"
+    assert not stale.exists()
+    assert other.exists()

@@ -3,10 +3,15 @@ exit 6 after REQLOCK_LOCK_TIMEOUT, leaving every lock as it was."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from pipx_lockext.edges.project.projectlock import project_lock
+from pipx_lockext.edges.venvs.processes import run_process
 from tests.test_compile import PYPROJECT, RELEASES
 
 
@@ -42,3 +47,20 @@ def test_the_second_waits_then_proceeds(make_project, fake_index, reqlock):
     assert result.code == 0, result.err
     assert time.monotonic() - start >= 0.4
     assert (root / "requirements/base.lock.txt").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to list open fds")
+def test_a_child_started_while_the_project_is_held_holds_it_too(tmp_path):
+    """Issue 14 item 5: a SIGKILLed sync released the lock while its pip ran on; a child
+    now carries a copy of the lock, so the project stays held until it ends."""
+    code = (
+        "import os\n"
+        "for n in os.listdir('/proc/self/fd'):\n"
+        "    try: print(os.readlink(f'/proc/self/fd/{n}'))\n"
+        "    except OSError: pass\n"  # the descriptor listdir itself used
+    )
+    with project_lock(tmp_path):
+        held = run_process([sys.executable, "-c", code])
+    alone = run_process([sys.executable, "-c", code])
+    assert str(tmp_path) in held.stdout.splitlines()
+    assert str(tmp_path) not in alone.stdout.splitlines()

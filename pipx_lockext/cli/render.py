@@ -94,9 +94,13 @@ def _some(items: Sequence[str]) -> str:
 
 
 def why(result: WhyResult) -> None:
-    """why: each lock holding the package, and its chains up to the layer's roots."""
+    """why: the chains up to the layers' roots, said once for all the locks they are the
+    same in (base, dev and prod often share them)."""
+    grouped: dict[tuple[tuple[str, ...], ...], list[str]] = {}
     for display, chains in result.chains:
-        _out(f"{display}:")
+        grouped.setdefault(chains, []).append(display)
+    for chains, displays in grouped.items():
+        _out(f"{', '.join(displays)}:")
         for chain in chains:
             _out("  " + " <- ".join(chain))
 

@@ -84,7 +84,8 @@ def via_chains(
     while queue:
         current, path, seen = queue.popleft()
         pin = pins[current]
-        here = (*path, f"{pin.name}=={pin.version}")
+        where = f" ({pin.marker})" if pin.marker is not None else ""
+        here = (*path, f"{pin.name}=={pin.version}{where}")
         for parent in pin.via or ("(no via comment)",):
             key = canonicalize_name(parent)
             if key not in pins:

@@ -14,6 +14,7 @@ import errno
 import os
 import tempfile
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 
 from pipx_lockext.core.errors import LocalError, UsageError
@@ -76,6 +77,7 @@ def replace_files(changes: dict[Path, str]) -> None:
     try:
         for current, text in sorted(changes.items()):
             current.parent.mkdir(parents=True, exist_ok=True)
+            _sweep(current)
             staged[current] = _stage(current, text.encode("utf-8"))
         for current, temp in staged.items():
             old = current.read_bytes() if current.exists() else None
@@ -87,6 +89,14 @@ def replace_files(changes: dict[Path, str]) -> None:
             with contextlib.suppress(OSError):
                 temp.unlink()
         raise _local_error(current, exc) from None
+
+
+def _sweep(path: Path) -> None:
+    """Remove temp files a killed earlier write of `path` left (callers hold the project
+    lock, so no other writer's temp file is there)."""
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def _stage(path: Path, data: bytes) -> Path:

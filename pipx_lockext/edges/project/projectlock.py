@@ -23,6 +23,11 @@ from pipx_lockext.edges.project.stamp import cache_dir
 
 DEFAULT_TIMEOUT = 300.0
 
+HELD: set[int] = set()
+"""The lock descriptors this process holds now: every child started meanwhile inherits
+them (`processes.run_process`), so a pip left running by a killed sync keeps the project
+locked until it ends, and the next sync cannot rebuild the venv under it."""
+
 
 def timeout_from(environ: dict[str, str] | os._Environ[str]) -> float:
     try:
@@ -40,9 +45,11 @@ def project_lock(
     fd = _open(root)
     try:
         _acquire(fd, root, limit, waiting)
+        HELD.add(fd)
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        HELD.discard(fd)
+        os.close(fd)  # closing releases the lock (once no child holds a copy)
 
 
 def _open(root: Path) -> int:

@@ -8,9 +8,12 @@ swap in a recording one instead of patching `subprocess`.
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
+
+from pipx_lockext.edges.project import projectlock
 
 
 class Runner(Protocol):
@@ -36,10 +39,13 @@ def run_process(
     timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`subprocess.run`, text mode; uncaptured output goes straight to the terminal. A
-    program that cannot be started comes back as exit code 127 with the reason."""
+    program that cannot be started comes back as exit code 127 with the reason. A child
+    started while the project is locked holds the lock too (see `projectlock.HELD`)."""
+    inherited = tuple(sorted(projectlock.HELD)) if sys.platform != "win32" else ()
     try:
         return subprocess.run(
             list(args),
+            pass_fds=inherited,
             env=None if env is None else dict(env),
             cwd=cwd,
             capture_output=capture,
