@@ -12,7 +12,9 @@ import pytest
 
 from tests.fakeindex import Release
 from tests.test_catalog import (
+    PRIVATE,
     PROJECT,
+    PUBLIC,
     RELEASES,
     Case,
     Step,
@@ -63,6 +65,10 @@ def add_spaced_release(files: list[dict[str, object]]) -> None:
 def deep_groups(depth: int) -> str:
     chain = [f'g{i} = [{{include-group = "g{i + 1}"}}]' for i in range(depth)]
     return "[dependency-groups]\n" + "\n".join([*chain, f'g{depth} = ["leaf"]'])
+
+
+def no_warning(w: World, result: object) -> None:
+    assert "warning" not in getattr(result, "err", ""), getattr(result, "err", "")
 
 
 def no_raw_control_characters(w: World, result: object) -> None:
@@ -140,6 +146,66 @@ CASES = [
         ),
     ),
 ]
+
+CONFUSION = [
+    Case(
+        "confusion-pip-usual-setup",
+        "pip's usual setup, --index-url PUBLIC --extra-index-url PRIVATE: the extra index is "
+        "searched first (uv's order), so the public internal-lib 99.0 loses, and the name "
+        "offered by both with different releases is warned about, naming both indexes and "
+        "the package-index line that pins it (item 2).",
+        ("compile", "--index-url", "{other}", "--extra-index-url", "{url}"),
+        0,
+        (
+            "warning: internal-lib is offered by {url} and by {other}",
+            '[tool.reqlock.package-index] internal-lib = "{url}"',
+        ),
+        files={"pyproject.toml": pyproject(("internal-lib",))},
+        releases=PRIVATE,
+        other=PUBLIC,
+        check=both(lock_has("internal-lib==1.0"), lock_lacks("99.0", "leaf")),
+    ),
+    Case(
+        "confusion-warned-the-other-way-round",
+        "The private index as index-url and the public one as an extra: the extra wins (as "
+        "uv), and the warning says so with the line that pins internal-lib (item 2).",
+        ("compile", "--extra-index-url", "{other}"),
+        0,
+        (
+            "internal-lib is offered by {other} and by {url}",
+            "taken from {other}",
+            '[tool.reqlock.package-index] internal-lib = "{other}"',
+        ),
+        files={"pyproject.toml": pyproject(("internal-lib",))},
+        releases=PRIVATE,
+        other=PUBLIC,
+    ),
+    Case(
+        "confusion-mirror-not-warned",
+        "An extra index that mirrors the same files is not worth a warning (item 2).",
+        ("compile", "--extra-index-url", "{other}"),
+        0,
+        files={"pyproject.toml": pyproject(("internal-lib",))},
+        releases=PRIVATE,
+        other=PRIVATE,
+        check=both(lock_has("internal-lib==1.0"), no_warning),
+    ),
+    Case(
+        "confusion-pinned-not-warned",
+        "A name pinned by [tool.reqlock.package-index] is asked of its index alone: no "
+        "warning, and the other index never asked (item 2).",
+        ("compile", "--extra-index-url", "{other}"),
+        0,
+        files={
+            "pyproject.toml": pyproject(("internal-lib",))
+            + '[tool.reqlock.package-index]\ninternal-lib = "{url}"\n'
+        },
+        releases=PRIVATE,
+        other=PUBLIC,
+        check=both(lock_has("internal-lib==1.0"), no_warning, other_never_asked),
+    ),
+]
+CASES += CONFUSION
 
 
 @pytest.mark.parametrize("world", params(CASES), indirect=True)

@@ -65,7 +65,7 @@ def test_an_unreachable_index_fails_and_never_falls_back(fake_index: MakeIndex, 
     index = fake_index(RELEASES)
     down = "http://127.0.0.1:9/simple/"  # discard port: nothing listens
     with pytest.raises(NetworkError, match=r"127\.0\.0\.1:9/simple/demo/: cannot connect"):
-        repo(down, tmp_path, extra_index_urls=(index.url,)).files("demo")
+        repo(index.url, tmp_path, extra_index_urls=(down,)).files("demo")  # extras first
     assert index.count("/simple/") == 0
 
 

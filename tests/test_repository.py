@@ -154,11 +154,14 @@ def test_offline_uses_the_cache_and_names_what_is_missing(fake_index: MakeIndex,
 def test_first_index_never_takes_a_name_from_a_later_index(fake_index: MakeIndex, tmp_path):
     internal = fake_index([Release("foo-bar", "1.0"), Release("tool", "1.0")])
     public = fake_index([Release("foo-bar", "99.0"), Release("other", "1.0")])
-    repo = repository(tmp_path, internal.url, public.url)
+    # pip's usual setup: the public index-url, the internal extra index searched first.
+    repo = repository(tmp_path, public.url, internal.url)
     assert set(by_name(repo, "foo-bar")) == {"foo_bar-1.0-py3-none-any.whl", "foo_bar-1.0.tar.gz"}
-    assert public.count("/simple/foo-bar/") == 0
     assert set(by_name(repo, "other")) == {"other-1.0-py3-none-any.whl", "other-1.0.tar.gz"}
-    best = repository(tmp_path, internal.url, public.url, config={"index_strategy": "x"})
+    # Both were asked for foo-bar, so that the shadowing is reported; "other" is not shared.
+    (warning,) = repo.warnings()
+    assert warning.startswith(f"foo-bar is offered by {internal.url} and by {public.url}")
+    best = repository(tmp_path, public.url, internal.url, config={"index_strategy": "x"})
     assert len(best.files("foo-bar")) == 4  # unsafe-best-match: every index
 
 

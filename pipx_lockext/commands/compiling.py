@@ -154,9 +154,12 @@ def resolve_locks(
         refresh=options.refresh,
     )
     try:
-        return lock_project(request, repository)
+        outcome = lock_project(request, repository)
     finally:
         repository.close()
+    # The index's own warnings (a name offered by several indexes) come from the client,
+    # not through the core's `Source`, which has no use for them.
+    return replace(outcome, warnings=(*outcome.warnings, *repository.warnings()))
 
 
 def _upgrades(specs: tuple[str, ...]) -> tuple[frozenset[NormalizedName], tuple[Requirement, ...]]:
