@@ -5,12 +5,15 @@ a failed command changes no project file), run by its `run_case`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
 import pytest
 
+from tests.conftest import Result
 from tests.fakeindex import Release
+from tests.fakeindex.builder import build_wheel
 from tests.test_catalog import (
     PRIVATE,
     PROJECT,
@@ -20,12 +23,14 @@ from tests.test_catalog import (
     Step,
     World,
     both,
+    compiled,
     lock_has,
     lock_lacks,
     other_never_asked,
     params,
     pyproject,
     run_case,
+    switch_to_other_index,
     world,  # noqa: F401 - the fixture the cases run in
 )
 
@@ -60,6 +65,69 @@ def add_spaced_release(files: list[dict[str, object]]) -> None:
     """A `leaf-9.0 ` wheel (a space in the version) pointing at leaf 1.1's real bytes."""
     real = next(f for f in files if str(f["filename"]).startswith("leaf-1.1-"))
     files.append({**real, "filename": "leaf-9.0 -py3-none-any.whl"})
+
+
+# beta, and what a hostile host would have it ask for instead.
+BETA = (
+    Release("beta", "1.0", requires_dist=("common>=2",)),
+    Release("common", "2.0"),
+    Release("gamma", "1.0"),
+    Release("delta", "1.0"),
+)
+BETA_WHEEL = "/files/beta-1.0-py3-none-any.whl"
+
+
+def evil_beta(extra: str) -> Release:
+    return Release("beta", "1.0", requires_dist=("common>=2", extra))
+
+
+def swapped_wheel(w: World) -> None:
+    """The file host serves a beta 1.0 wheel asking for gamma; the page lists the genuine
+    sha256 and no PEP 658 file (as this machine's PyPI mirror)."""
+    folder = w.root.parent / "evil"
+    folder.mkdir(exist_ok=True)
+    evil = build_wheel(evil_beta("gamma"), "py3-none-any", folder).path.read_bytes()
+    w.index.rewrite(BETA_WHEEL, lambda _: evil)
+    json_files("/simple/beta/", drop_metadata_keys)(w)
+
+
+def drop_metadata_keys(files: list[dict[str, object]]) -> None:
+    for entry in files:
+        entry.pop("core-metadata", None)
+        entry.pop("dist-info-metadata", None)
+
+
+def unhashed_metadata_file(w: World) -> None:
+    """beta's `.metadata` listed as `core-metadata: true` (no hash), and asking for gamma."""
+    evil = evil_beta("gamma").wheel_metadata
+    w.index.rewrite(BETA_WHEEL + ".metadata", lambda _: evil)
+
+    def unhashed(files: list[dict[str, object]]) -> None:
+        drop_metadata_keys(files)
+        for entry in files:
+            entry["core-metadata"] = True
+
+    json_files("/simple/beta/", unhashed)(w)
+
+
+def own_bad_metadata_file(w: World) -> None:
+    """Index {url} lists the genuine wheel's sha256, and its own `.metadata` asking for
+    delta, with that file's correct sha256."""
+    evil = evil_beta("delta").wheel_metadata
+    w.index.rewrite(BETA_WHEEL + ".metadata", lambda _: evil)
+
+    def listed(files: list[dict[str, object]]) -> None:
+        for entry in files:
+            if "core-metadata" in entry:
+                entry["core-metadata"] = {"sha256": hashlib.sha256(evil).hexdigest()}
+                entry.pop("dist-info-metadata", None)
+
+    json_files("/simple/beta/", listed)(w)
+
+
+def locked(text: str) -> Step:
+    """A setup step asserting what the lock holds so far (that the attack took on A)."""
+    return lambda w: lock_has(text)(w, Result(0, "", ""))
 
 
 def deep_groups(depth: int) -> str:
@@ -206,6 +274,46 @@ CONFUSION = [
     ),
 ]
 CASES += CONFUSION
+
+UNVERIFIED = [
+    Case(
+        "range-read-metadata-swapped",
+        "A file host serves another beta-1.0 wheel (asking for gamma) while the page lists "
+        "the genuine sha256 and no .metadata: the metadata comes from the whole wheel, "
+        "checked, so the swap is exit 5 naming the file; never gamma in a lock (item 3).",
+        ("compile",),
+        5,
+        ("beta-1.0-py3-none-any.whl", "does not match the index's"),
+        files={"pyproject.toml": pyproject(("beta",))},
+        releases=BETA,
+        setup=(swapped_wheel,),
+    ),
+    Case(
+        "metadata-file-without-hash",
+        "A .metadata file listed as `core-metadata: true` (no hash) says gamma: unverified, "
+        "so it is not used; the checked wheel's metadata is (item 3).",
+        ("compile",),
+        0,
+        files={"pyproject.toml": pyproject(("beta",))},
+        releases=BETA,
+        setup=(unhashed_metadata_file,),
+        check=both(lock_has("beta==1.0", "common==2.0"), lock_lacks("gamma")),
+    ),
+    Case(
+        "cache-poisoned-by-another-index",
+        "A compile against index A (genuine wheel hash, its own .metadata asking for delta, "
+        "with a hash right for it) must not leave that metadata for a compile against the "
+        "genuine index B sharing the cache: B locks no delta (item 4).",
+        ("compile",),
+        0,
+        files={"pyproject.toml": pyproject(("beta",))},
+        releases=BETA,
+        other=BETA,
+        setup=(own_bad_metadata_file, compiled(), locked("delta==1.0"), switch_to_other_index),
+        check=both(lock_has("beta==1.0", "{other}"), lock_lacks("delta")),
+    ),
+]
+CASES += UNVERIFIED
 
 
 @pytest.mark.parametrize("world", params(CASES), indirect=True)

@@ -95,15 +95,17 @@ def test_metadata_from_the_pep_658_file(fake_index: MakeIndex, tmp_path: Path, k
     assert index.count("/files/foo_bar-1.0-py3-none-any.whl") == 1  # the .metadata only
 
 
-def test_metadata_by_range_requests_without_pep_658(fake_index: MakeIndex, tmp_path: Path):
+def test_metadata_from_the_whole_checked_wheel_without_pep_658(
+    fake_index: MakeIndex, tmp_path: Path
+):
     index = fake_index(RELEASES, metadata_files=False)
     repo = repository(tmp_path, index.url)
     wheel = by_name(repo, "foo-bar")["foo_bar-1.0-py3-none-any.whl"]
     assert not wheel.has_metadata_file
     assert str(repo.metadata(wheel).requires_python) == ">=3.9"
     gets = [r for r in index.requests if r.path.startswith("/files/")]
-    assert gets
-    assert all("range" in r.headers for r in gets), "never the whole wheel"
+    assert [r.path for r in gets] == ["/files/foo_bar-1.0-py3-none-any.whl"]
+    assert "range" not in gets[0].headers, "a part of a file cannot be checked: never ranges"
 
 
 def test_sdist_metadata_static_or_built(fake_index: MakeIndex, tmp_path: Path):

@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from tests.fakeindex.builder import BuiltFile, Release, build_files
 from tests.fakeindex.pages import Format, MetadataKeys, PageOptions
-from tests.fakeindex.routes import Response, Site
+from tests.fakeindex.routes import Response, Site, ranged
 
 FaultKind = Literal["status", "delay", "truncate", "corrupt"]
 FAULT_KINDS = ("status", "delay", "truncate", "corrupt")
@@ -205,7 +205,8 @@ class FakeIndex:
 
     def rewrite(self, path_glob: str, change: Callable[[bytes], bytes]) -> None:
         """Serve `change(body)` instead of the body of every 200 response whose path
-        matches `path_glob` (a hostile index: forged pages, swapped files)."""
+        matches `path_glob`, and byte ranges of a file cut from it (a hostile index:
+        forged pages, swapped files)."""
         self._rewrites.append((path_glob, change))
 
     def _answer(self, method: str, target: str, headers: Mapping[str, str]) -> _Answer:
@@ -221,13 +222,26 @@ class FakeIndex:
         for fault in faults:
             if fault.kind == "status":
                 return _Answer(Response(fault.status, (), b"injected fault\n"), ())
+        return _Answer(self._respond(target, headers), tuple(f.kind for f in faults))
+
+    def _respond(self, target: str, headers: Mapping[str, str]) -> Response:
+        """The site's answer, rewritten: a rewritten file's byte ranges are cut from the
+        rewritten body, as a host serving other bytes would cut them."""
         assert self._site is not None, "answered before start() set the site"
-        response = self._site.respond(target, headers)
         path = unquote(urlsplit(target).path)
-        for glob, change in list(self._rewrites):
-            if response.status == 200 and fnmatchcase(path, glob):
-                response = replace(response, body=change(response.body))
-        return _Answer(response, tuple(f.kind for f in faults))
+        changes = [change for glob, change in list(self._rewrites) if fnmatchcase(path, glob)]
+        if not changes:
+            return self._site.respond(target, headers)
+        whole = {k: v for k, v in headers.items() if k != "range"}
+        response = self._site.respond(target, whole)
+        if response.status != 200:
+            return response
+        body = response.body
+        for change in changes:
+            body = change(body)
+        if "range" in headers and path.startswith("/files/"):
+            return ranged(body, headers["range"])
+        return replace(response, body=body)
 
 
 @dataclass(frozen=True)
