@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from pipx_lockext.edges.index.cache import Cache
 from tests.conftest import Result
 from tests.fakeindex import Release
 from tests.fakeindex.builder import build_wheel
@@ -123,6 +128,33 @@ def own_bad_metadata_file(w: World) -> None:
                 entry.pop("dist-info-metadata", None)
 
     json_files("/simple/beta/", listed)(w)
+
+
+def cache_root() -> Path:
+    return Path(os.environ["REQLOCK_CACHE_DIR"])
+
+
+def flip_content_type(w: World) -> None:
+    """One byte of every cached page's content type changed (its body left alone)."""
+    pages = [p for p in cache_root().rglob("*") if p.is_file() and "pages-" in str(p)]
+    assert pages
+    for page in pages:
+        page.write_bytes(page.read_bytes().replace(b"application/vnd", b"bpplication/vnd", 1))
+
+
+def hide_leaf_1_1(files: list[dict[str, object]]) -> None:
+    files[:] = [f for f in files if not str(f["filename"]).startswith("leaf-1.1")]
+
+
+def stored_ten_years_ahead(w: World) -> None:
+    """The pages restored as if fetched while the clock ran ten years ahead (without
+    validators, so that revalidating gets the page again), and leaf 1.1 released."""
+    ahead = Cache(cache_root(), clock=lambda: time.time() + 10 * 365 * 86400)
+    for name in ("app-dep", "leaf"):
+        page = Cache(cache_root()).page(f"{w.index.url}{name}/")
+        assert page is not None
+        ahead.store_page(replace(page, etag=None, last_modified=None))
+    w.index.clear_faults()
 
 
 def locked(text: str) -> Step:
@@ -314,6 +346,33 @@ UNVERIFIED = [
     ),
 ]
 CASES += UNVERIFIED
+
+CACHE = [
+    Case(
+        "cache-page-header-changed",
+        "One changed byte in a cached page's content type is a miss, refetched: not exit 3 "
+        '"not on any configured index" (item 8).',
+        ("compile", "-U"),
+        0,
+        setup=(compiled(), flip_content_type),
+        check=lock_has("app-dep==2.0", "leaf==1.1"),
+    ),
+    Case(
+        "cache-page-stored-in-the-future",
+        "A page cached while the clock ran ten years ahead reads as stale: compile -U sees "
+        "the new leaf 1.1 (item 8).",
+        ("compile", "-U"),
+        0,
+        setup=(
+            json_files("/simple/leaf/", hide_leaf_1_1),
+            compiled(),
+            locked("leaf==1.0"),
+            stored_ten_years_ahead,
+        ),
+        check=lock_has("leaf==1.1"),
+    ),
+]
+CASES += CACHE
 
 
 @pytest.mark.parametrize("world", params(CASES), indirect=True)
