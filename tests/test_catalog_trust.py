@@ -157,6 +157,43 @@ def stored_ten_years_ahead(w: World) -> None:
     w.index.clear_faults()
 
 
+def link_local_file(target: Callable[[World], Path]) -> Step:
+    """The index's leaf page also lists a leaf 1.1 wheel at a `file:` URL on this machine,
+    with no hash (so a lock would read the file to hash it)."""
+
+    def step(w: World) -> None:
+        url = target(w).as_uri()
+
+        def add(files: list[dict[str, object]]) -> None:
+            files.append({"filename": "leaf-1.1-py2-none-any.whl", "url": url, "hashes": {}})
+
+        json_files("/simple/leaf/", add)(w)
+
+    return step
+
+
+def secret_file(w: World) -> Path:
+    return w.write("secret.txt", "TOP SECRET\n")
+
+
+def fifo(w: World) -> Path:
+    path = w.root.parent / "fifo"
+    os.mkfifo(path)
+    return path
+
+
+def local_index_linking_dev_zero(w: World) -> None:
+    """A local index (file: URL, named by the user) whose leaf page links a wheel that is
+    a symlink to /dev/zero."""
+    index = w.root.parent / "localindex"
+    (index / "leaf").mkdir(parents=True)
+    wheel = index / "leaf-1.0-py3-none-any.whl"
+    wheel.symlink_to("/dev/zero")
+    link = f'<a href="{wheel.as_uri()}#sha256={"a" * 64}">{wheel.name}</a>'
+    (index / "leaf/index.html").write_text(f"<!DOCTYPE html><html><body>{link}</body></html>")
+    w.env.setenv("PIP_INDEX_URL", index.as_uri() + "/")
+
+
 def locked(text: str) -> Step:
     """A setup step asserting what the lock holds so far (that the attack took on A)."""
     return lambda w: lock_has(text)(w, Result(0, "", ""))
@@ -373,6 +410,38 @@ CACHE = [
     ),
 ]
 CASES += CACHE
+
+LOCAL_FILES = [
+    Case(
+        "remote-page-links-a-local-secret",
+        "A remote index page lists a leaf wheel at file:///…/secret.txt: the page is refused "
+        "naming it, and the secret is never read nor hashed into a lock (item 6).",
+        ("compile",),
+        4,
+        ("{url}leaf/", "refused", "leaf-1.1-py2-none-any.whl", "not a web URL"),
+        setup=(link_local_file(secret_file),),
+    ),
+    Case(
+        "remote-page-links-a-fifo",
+        "A remote index page lists a wheel at a FIFO's file: URL: refused, compile does not "
+        "hang (item 6).",
+        ("compile",),
+        4,
+        ("{url}leaf/", "refused", "not a web URL"),
+        setup=(link_local_file(fifo),),
+    ),
+    Case(
+        "local-index-links-dev-zero",
+        "Even a local index the user named cannot make compile read /dev/zero: only regular "
+        "files are read (item 6).",
+        ("compile",),
+        4,
+        ("leaf-1.0-py3-none-any.whl", "not a regular file"),
+        files={"pyproject.toml": pyproject(("leaf",), index="")},
+        setup=(local_index_linking_dev_zero,),
+    ),
+]
+CASES += LOCAL_FILES
 
 
 @pytest.mark.parametrize("world", params(CASES), indirect=True)

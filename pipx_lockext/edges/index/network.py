@@ -170,6 +170,8 @@ class Http:
             if response.status not in {301, 302, 303, 307, 308} or not location:
                 return response
             url, _ = split_credentials(urljoin(url, location))
+            if urlsplit(url).scheme not in {"http", "https"}:
+                raise NetworkError(f"{redact(url)}: refused: redirected to a non-web URL")
         raise NetworkError(f"{redact(url)}: too many redirects")
 
     def _with_retries(self, url: str, headers: dict[str, str]) -> Response:

@@ -4,19 +4,22 @@ local disk for `file:` URLs and plain paths).
 It owns routing a request: a web URL goes to `Http`; a `file:` URL or a path (a local
 index, a find-links directory or page, a file listed there) is read from disk and answered
 as a `Response` (200, or 404 when it cannot be read), so that everything above reads local
-and remote locations alike. It also owns the one reading of a status as an error. Request-
-wide rules (which locations may be read, size caps, deadlines) belong here. It must not
+and remote locations alike. It also owns the one reading of a status as an error, and the
+request-wide rules: a local read is of a regular file only (never a FIFO or a device), and
+a page fetched from the web may link only to web URLs (`web_links_only`): `file:` URLs and
+paths are honoured only from local indexes and find-links the user named. It must not
 parse, cache or check hashes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from pipx_lockext.core.errors import NetworkError
+from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.edges.index.network import Http, Response, redact
 
 
@@ -33,11 +36,30 @@ class Transport:
             return self.http.get(url, headers)
         if path.is_dir():
             path = path / "index.html"
+        if not path.exists():
+            return Response(url, 404, {}, b"")
+        if not path.is_file():
+            raise NetworkError(
+                f"{redact(url)}: not a regular file (a FIFO or device is never read)"
+            )
         try:
             body = path.read_bytes()
         except OSError:
             return Response(url, 404, {}, b"")
         return Response(url, 200, {"content-type": "text/html"}, body)
+
+
+def web_links_only(page_url: str, files: Iterable[DistFile]) -> None:
+    """NetworkError when a page fetched from the web links to anything but a web URL (a
+    `file:` URL or a path would make us read this machine's disk on an index's say)."""
+    if local_path(page_url) is not None:
+        return  # a local index or find-links page the user named
+    for file in files:
+        if local_path(file.url) is not None:
+            raise NetworkError(
+                f"{redact(page_url)}: refused: {file.filename} links to {redact(file.url)}, "
+                "not a web URL; a remote page may not name local files"
+            )
 
 
 def local_path(location: str) -> Path | None:
