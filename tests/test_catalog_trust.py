@@ -17,7 +17,7 @@ import pytest
 
 from pipx_lockext.edges.index.cache import Cache
 from tests.conftest import Result
-from tests.fakeindex import Release
+from tests.fakeindex import Release, backend
 from tests.fakeindex.builder import build_wheel
 from tests.test_catalog import (
     PRIVATE,
@@ -29,6 +29,7 @@ from tests.test_catalog import (
     World,
     both,
     compiled,
+    fault,
     lock_has,
     lock_lacks,
     other_never_asked,
@@ -192,6 +193,34 @@ def local_index_linking_dev_zero(w: World) -> None:
     link = f'<a href="{wheel.as_uri()}#sha256={"a" * 64}">{wheel.name}</a>'
     (index / "leaf/index.html").write_text(f"<!DOCTYPE html><html><body>{link}</body></html>")
     w.env.setenv("PIP_INDEX_URL", index.as_uri() + "/")
+
+
+PADDING = b" " * (80 << 20)
+"""80 MiB of JSON whitespace: a page past the 64 MiB cap that still parses."""
+
+
+def padded_page(path: str) -> Step:
+    return lambda w: w.index.rewrite(path, lambda body: body + PADDING)
+
+
+def metadata_bomb(w: World) -> None:
+    """beta 1.0's wheel (listed with its true sha256, no .metadata) whose METADATA is
+    20 MiB, 20 KiB compressed."""
+    release = BETA[0]
+    metadata = release.wheel_metadata + b"\n" + b"x" * (20 << 20)
+    path = w.root.parent / "beta-1.0-py3-none-any.whl"
+    info = backend.dist_info_dir("beta", "1.0")
+    backend.write_wheel(path, {}, info, metadata, ["py3-none-any"])
+    bomb = path.read_bytes()
+    w.index.rewrite(BETA_WHEEL, lambda _: bomb)
+
+    def listed(files: list[dict[str, object]]) -> None:
+        drop_metadata_keys(files)
+        for entry in files:
+            if entry["filename"] == path.name:
+                entry["hashes"] = {"sha256": hashlib.sha256(bomb).hexdigest()}
+
+    json_files("/simple/beta/", listed)(w)
 
 
 def locked(text: str) -> Step:
@@ -442,6 +471,56 @@ LOCAL_FILES = [
     ),
 ]
 CASES += LOCAL_FILES
+
+LIMITS = [
+    Case(
+        "page-over-the-size-cap",
+        "An 80 MiB index page is refused, naming the page and the 64 MiB cap (item 7).",
+        ("compile",),
+        4,
+        ("{url}app-dep/", "over the 64 MiB cap"),
+        setup=(padded_page("/simple/app-dep/"),),
+    ),
+    Case(
+        "page-gzip-bomb",
+        "A gzip page of a few hundred KB that expands past 64 MiB is refused while it is "
+        "decompressed, naming the cap (item 7).",
+        ("compile",),
+        4,
+        ("{url}app-dep/", "over the 64 MiB cap"),
+        setup=(padded_page("/simple/app-dep/"), fault("/simple/app-dep/", "gzip")),
+    ),
+    Case(
+        "gzip-page-within-the-cap",
+        "A gzip-encoded page of ordinary size is read as the page it is (item 7).",
+        ("compile",),
+        0,
+        setup=(fault("/simple/*", "gzip"),),
+        check=lock_has("app-dep==2.0", "leaf==1.1"),
+    ),
+    Case(
+        "wheel-metadata-bomb",
+        "A wheel whose METADATA expands to 20 MiB is not decompressed: the 16 MiB cap is "
+        "named (item 7).",
+        ("compile",),
+        3,
+        ("beta-1.0-py3-none-any.whl", "16 MiB cap"),
+        files={"pyproject.toml": pyproject(("beta",))},
+        releases=BETA,
+        setup=(metadata_bomb,),
+    ),
+    Case(
+        "page-slow-drip",
+        "A page sent one byte every 0.2 s never trips PIP_TIMEOUT=1 per read; the overall "
+        "deadline ends it, said as such (item 7).",
+        ("compile",),
+        4,
+        ("{url}app-dep/", "too slow", "overall deadline"),
+        env={"PIP_TIMEOUT": "1", "PIP_RETRIES": "0"},
+        setup=(fault("/simple/app-dep/", "drip", seconds=0.2),),
+    ),
+]
+CASES += LIMITS
 
 
 @pytest.mark.parametrize("world", params(CASES), indirect=True)

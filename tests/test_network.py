@@ -156,7 +156,7 @@ def test_tls_with_an_untrusted_certificate_is_a_certificate_problem(
 def test_plain_http_to_a_remote_host_needs_trusted_host():
     config = NetConfig(index_url="http://example.invalid/simple/", retries=0)
     with pytest.raises(NetworkError, match="plain HTTP to an untrusted host"):
-        Http(config).get("http://example.invalid/simple/demo/")
+        Http(config).get("http://example.invalid/simple/demo/", limit=1 << 20)
 
 
 def test_proxies_from_the_environment_with_no_proxy_and_loopback_exempt():

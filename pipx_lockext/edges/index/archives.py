@@ -12,6 +12,8 @@ import zipfile
 
 from packaging.utils import canonicalize_name
 
+from pipx_lockext.edges.index.transport import METADATA_LIMIT
+
 
 class ArchiveError(ValueError):
     """An archive without the metadata it should hold, or not an archive at all."""
@@ -25,9 +27,19 @@ def wheel_metadata(data: bytes, filename: str) -> bytes:
 def _from_zip(handle: io.BytesIO, filename: str) -> bytes:
     try:
         with zipfile.ZipFile(handle) as archive:
-            return archive.read(_metadata_member(archive.namelist(), filename))
+            return _capped_zip(archive, _metadata_member(archive.namelist(), filename), filename)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise ArchiveError(f"{filename}: not a readable wheel ({exc})") from None
+
+
+def _capped_zip(archive: zipfile.ZipFile, member: str, filename: str) -> bytes:
+    """A member no bigger than METADATA_LIMIT, checked before it is decompressed (zipfile
+    never reads past the size the member declares)."""
+    size = archive.getinfo(member).file_size
+    if size > METADATA_LIMIT:
+        cap = f"{METADATA_LIMIT >> 20} MiB"
+        raise ArchiveError(f"{filename}: {member} is {size} bytes, over the {cap} cap")
+    return archive.read(member)
 
 
 def _metadata_member(names: list[str], filename: str) -> str:
@@ -49,11 +61,16 @@ def sdist_metadata(data: bytes, filename: str) -> bytes:
     try:
         if filename.endswith(".zip"):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return archive.read(_pkg_info(archive.namelist(), filename))
+                return _capped_zip(archive, _pkg_info(archive.namelist(), filename), filename)
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            member = tar.extractfile(_pkg_info(tar.getnames(), filename))
+            info = tar.getmember(_pkg_info(tar.getnames(), filename))
+            member = tar.extractfile(info)
             if member is None:
                 raise ArchiveError(f"{filename}: PKG-INFO is not a file")
+            if info.size > METADATA_LIMIT:
+                raise ArchiveError(
+                    f"{filename}: PKG-INFO is over the {METADATA_LIMIT >> 20} MiB cap"
+                )
             return member.read()
     except (tarfile.TarError, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise ArchiveError(f"{filename}: not a readable sdist ({exc})") from None

@@ -18,7 +18,12 @@ from collections.abc import Iterable
 from pipx_lockext.core.errors import IntegrityError
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.edges.index.network import redact
-from pipx_lockext.edges.index.transport import Transport, check_status
+from pipx_lockext.edges.index.transport import (
+    FILE_LIMIT,
+    METADATA_LIMIT,
+    Transport,
+    check_status,
+)
 
 
 class Downloads:
@@ -29,7 +34,7 @@ class Downloads:
 
     def whole(self, file: DistFile) -> bytes:
         """The whole file, checked against the index's sha256 when it lists one."""
-        response = self.transport.get(file.url)
+        response = self.transport.get(file.url, limit=FILE_LIMIT)
         check_status(response, file.url)
         return verified(response.body, file.sha256, file.url)
 
@@ -43,7 +48,7 @@ class Downloads:
         if not file.metadata_sha256:
             return None  # listed without a hash: nothing could verify it
         url = file.url + ".metadata"
-        response = self.transport.get(url)
+        response = self.transport.get(url, limit=METADATA_LIMIT)
         if response.status != 200:
             return None
         return verified(response.body, file.metadata_sha256, url)

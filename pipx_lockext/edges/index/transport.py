@@ -22,6 +22,14 @@ from pipx_lockext.core.errors import NetworkError
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.edges.index.network import Http, Response, redact
 
+PAGE_LIMIT = 64 << 20
+"""Bytes of an index or find-links page, decompressed: PyPI's biggest JSON pages (numpy,
+botocore) are a few MB, the biggest anywhere tens of MB."""
+METADATA_LIMIT = 16 << 20
+"""Bytes of a `.metadata` file or of METADATA / PKG-INFO in an archive (rarely over 1 MB)."""
+FILE_LIMIT = 4 << 30
+"""Bytes of a distribution file (PyPI's largest wheels are a few GB)."""
+
 
 class Transport:
     """GET for the index client: `Http` for web URLs, the disk for local ones."""
@@ -29,11 +37,14 @@ class Transport:
     def __init__(self, http: Http) -> None:
         self.http = http
 
-    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
-        """The response for `url`: a directory answers with its `index.html`."""
+    def get(
+        self, url: str, headers: Mapping[str, str] | None = None, *, limit: int = PAGE_LIMIT
+    ) -> Response:
+        """The response for `url`: a directory answers with its `index.html`. A body over
+        `limit` bytes is a NetworkError naming the cap."""
         path = local_path(url)
         if path is None:
-            return self.http.get(url, headers)
+            return self.http.get(url, headers, limit=limit)
         if path.is_dir():
             path = path / "index.html"
         if not path.exists():
@@ -43,7 +54,10 @@ class Transport:
                 f"{redact(url)}: not a regular file (a FIFO or device is never read)"
             )
         try:
-            body = path.read_bytes()
+            with path.open("rb") as handle:
+                body = handle.read(limit + 1)
+            if len(body) > limit:
+                raise NetworkError(f"{redact(url)}: refused: over the {limit >> 20} MiB cap")
         except OSError:
             return Response(url, 404, {}, b"")
         return Response(url, 200, {"content-type": "text/html"}, body)
