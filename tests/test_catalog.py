@@ -744,8 +744,9 @@ CASES = [
     ),
     Case(
         "index-unreachable-no-fallback",
-        "The configured index is down: fail naming it, never quietly use the other one.",
-        ("compile", "--index-url", "{dead}", "--extra-index-url", "{other}"),
+        "The index asked first (an extra index, as uv) is down: fail naming it, never quietly "
+        "use the other one.",
+        ("compile", "--index-url", "{other}", "--extra-index-url", "{dead}"),
         4,
         ("{dead_root}", "cannot connect"),
         files={"pyproject.toml": pyproject(index="")},
@@ -917,12 +918,13 @@ CASES = [
     # --- dependency confusion ---
     Case(
         "confusion-first-index-wins",
-        "internal-lib 99.0 on the public extra index loses to the private 1.0 (first-index).",
+        "internal-lib 99.0 on the public index-url loses to the private extra index's 1.0 "
+        "(first-index, extra indexes first as uv).",
         ("compile", "--extra-index-url", "{other}"),
         0,
         files={"pyproject.toml": pyproject(("internal-lib",))},
-        releases=PRIVATE,
-        other=PUBLIC,
+        releases=PUBLIC,
+        other=PRIVATE,
         check=both(lock_has("internal-lib==1.0"), lock_lacks("99.0", "leaf")),
     ),
     Case(

@@ -5,6 +5,7 @@ installs from it, with hashes and from an sdist built by the in-tree backend."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.client
 import importlib.util
@@ -488,6 +489,23 @@ def test_a_corrupt_fault_serves_other_bytes_of_the_same_length(fake_index: MakeI
     assert len(served) == built.size
     assert sha256(served) != built.sha256
     assert sha256(fetch(index.file_url(WHEEL) + ".metadata").body) != built.metadata_sha256
+
+
+def test_a_gzip_fault_sends_the_body_compressed(fake_index: MakeIndex) -> None:
+    index = fake_index(RELEASES)
+    index.fault("/files/*", "gzip")
+    reply = fetch(index.file_url(WHEEL))
+    assert reply.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(reply.body) == index.files[WHEEL].path.read_bytes()
+
+
+def test_a_drip_fault_sends_the_body_a_byte_at_a_time(fake_index: MakeIndex) -> None:
+    index = fake_index(RELEASES)
+    index.fault("/simple/", "drip", seconds=0.01)
+    started = time.monotonic()
+    reply = fetch(index.url)
+    assert reply.status == 200
+    assert time.monotonic() - started >= 0.01 * len(reply.body)  # a lower bound only
 
 
 def test_the_request_log(fake_index: MakeIndex) -> None:

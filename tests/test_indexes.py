@@ -45,9 +45,11 @@ def test_a_package_pinned_to_its_index_is_never_taken_from_another(
 def test_first_index_blocks_dependency_confusion_and_best_match_is_opt_in(
     make_project, fake_index, reqlock
 ):
-    public = fake_index([Release("internal-lib", "1.0"), Release("public-lib", "1.0")])
-    attacker = fake_index([Release("internal-lib", "99.0")])
-    extra = f'extra-index-url = ["{attacker.url}"]'
+    # pip's usual setup: the public index as index-url, the private one as an extra (which
+    # is searched first, as uv does); an attacker uploads internal-lib 99.0 publicly.
+    public = fake_index([Release("internal-lib", "99.0"), Release("public-lib", "1.0")])
+    private = fake_index([Release("internal-lib", "1.0")])
+    extra = f'extra-index-url = ["{private.url}"]'
     root = make_project({"pyproject.toml": PYPROJECT.format(public=public.url, extra=extra)})
     assert reqlock("compile", "--project", root).code == 0
     assert pins(root)[0] == "internal-lib==1.0"

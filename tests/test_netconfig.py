@@ -50,7 +50,7 @@ def test_files_in_pip_order_and_sections(home, tmp_path):
         "trusted-host": "mirror.local",
     }
     config = from_pip(options)
-    assert config.indexes == ("https://user/", "https://a/", "https://b/")
+    assert config.indexes == ("https://a/", "https://b/", "https://user/")  # extras first, as uv
     assert (config.timeout, config.retries, config.trusted_hosts) == (5.0, 2, ("mirror.local",))
 
 
@@ -96,10 +96,10 @@ def test_project_overrides_pip_key_by_key():
         extra_index_urls=("https://team/",), index_strategy="unsafe-best-match"
     )
     merged = with_index(pip, project)
-    assert merged.indexes == ("https://mirror/", "https://team/")
+    assert merged.indexes == ("https://team/", "https://mirror/")
     assert merged.index_strategy == "unsafe-best-match"
     flags = IndexSettings(index_url="https://flag/")
-    assert with_index(pip, flags.over(project)).indexes == ("https://flag/", "https://team/")
+    assert with_index(pip, flags.over(project)).indexes == ("https://team/", "https://flag/")
 
 
 def test_a_flag_replaces_a_list_and_keeps_what_it_does_not_set():

@@ -65,7 +65,7 @@ def test_an_unreachable_index_fails_and_never_falls_back(fake_index: MakeIndex, 
     index = fake_index(RELEASES)
     down = "http://127.0.0.1:9/simple/"  # discard port: nothing listens
     with pytest.raises(NetworkError, match=r"127\.0\.0\.1:9/simple/demo/: cannot connect"):
-        repo(down, tmp_path, extra_index_urls=(index.url,)).files("demo")
+        repo(index.url, tmp_path, extra_index_urls=(down,)).files("demo")  # extras first
     assert index.count("/simple/") == 0
 
 
@@ -156,7 +156,7 @@ def test_tls_with_an_untrusted_certificate_is_a_certificate_problem(
 def test_plain_http_to_a_remote_host_needs_trusted_host():
     config = NetConfig(index_url="http://example.invalid/simple/", retries=0)
     with pytest.raises(NetworkError, match="plain HTTP to an untrusted host"):
-        Http(config).get("http://example.invalid/simple/demo/")
+        Http(config).get("http://example.invalid/simple/demo/", limit=1 << 20)
 
 
 def test_proxies_from_the_environment_with_no_proxy_and_loopback_exempt():

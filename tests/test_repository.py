@@ -95,15 +95,17 @@ def test_metadata_from_the_pep_658_file(fake_index: MakeIndex, tmp_path: Path, k
     assert index.count("/files/foo_bar-1.0-py3-none-any.whl") == 1  # the .metadata only
 
 
-def test_metadata_by_range_requests_without_pep_658(fake_index: MakeIndex, tmp_path: Path):
+def test_metadata_from_the_whole_checked_wheel_without_pep_658(
+    fake_index: MakeIndex, tmp_path: Path
+):
     index = fake_index(RELEASES, metadata_files=False)
     repo = repository(tmp_path, index.url)
     wheel = by_name(repo, "foo-bar")["foo_bar-1.0-py3-none-any.whl"]
     assert not wheel.has_metadata_file
     assert str(repo.metadata(wheel).requires_python) == ">=3.9"
     gets = [r for r in index.requests if r.path.startswith("/files/")]
-    assert gets
-    assert all("range" in r.headers for r in gets), "never the whole wheel"
+    assert [r.path for r in gets] == ["/files/foo_bar-1.0-py3-none-any.whl"]
+    assert "range" not in gets[0].headers, "a part of a file cannot be checked: never ranges"
 
 
 def test_sdist_metadata_static_or_built(fake_index: MakeIndex, tmp_path: Path):
@@ -154,11 +156,14 @@ def test_offline_uses_the_cache_and_names_what_is_missing(fake_index: MakeIndex,
 def test_first_index_never_takes_a_name_from_a_later_index(fake_index: MakeIndex, tmp_path):
     internal = fake_index([Release("foo-bar", "1.0"), Release("tool", "1.0")])
     public = fake_index([Release("foo-bar", "99.0"), Release("other", "1.0")])
-    repo = repository(tmp_path, internal.url, public.url)
+    # pip's usual setup: the public index-url, the internal extra index searched first.
+    repo = repository(tmp_path, public.url, internal.url)
     assert set(by_name(repo, "foo-bar")) == {"foo_bar-1.0-py3-none-any.whl", "foo_bar-1.0.tar.gz"}
-    assert public.count("/simple/foo-bar/") == 0
     assert set(by_name(repo, "other")) == {"other-1.0-py3-none-any.whl", "other-1.0.tar.gz"}
-    best = repository(tmp_path, internal.url, public.url, config={"index_strategy": "x"})
+    # Both were asked for foo-bar, so that the shadowing is reported; "other" is not shared.
+    (warning,) = repo.warnings()
+    assert warning.startswith(f"foo-bar is offered by {internal.url} and by {public.url}")
+    best = repository(tmp_path, public.url, internal.url, config={"index_strategy": "x"})
     assert len(best.files("foo-bar")) == 4  # unsafe-best-match: every index
 
 

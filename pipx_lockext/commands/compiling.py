@@ -158,9 +158,12 @@ def resolve_locks(
         refresh=options.refresh,
     )
     try:
-        return lock_project(request, repository)
+        outcome = lock_project(request, repository)
     finally:
         repository.close()
+    # The index's own warnings (a name offered by several indexes) come from the client,
+    # not through the core's `Source`, which has no use for them.
+    return replace(outcome, warnings=(*outcome.warnings, *repository.warnings()))
 
 
 def _check_upgrades_are_locked(

@@ -91,10 +91,10 @@ class Site:
 
     def _file(self, name: str, range_header: str | None) -> Response:
         if name in self.files:
-            return _ranged(self.files[name].path.read_bytes(), range_header)
+            return ranged(self.files[name].path.read_bytes(), range_header)
         file = self.files.get(name.removesuffix(".metadata"))
         if name.endswith(".metadata") and file and file.is_wheel and self.options.metadata_files:
-            return _ranged(file.metadata, range_header)
+            return ranged(file.metadata, range_header)
         return NOT_FOUND
 
 
@@ -114,7 +114,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _ranged(data: bytes, range_header: str | None) -> Response:
+def ranged(data: bytes, range_header: str | None) -> Response:
     headers = (("Content-Type", "application/octet-stream"), ("Accept-Ranges", "bytes"))
     span = byte_span(range_header, len(data))
     if span is None:

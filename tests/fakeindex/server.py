@@ -9,6 +9,7 @@ the request log is `FakeIndex.requests`, and clients hanging up mid-answer are e
 from __future__ import annotations
 
 import base64
+import gzip
 import hmac
 import socket
 import ssl
@@ -25,10 +26,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 from tests.fakeindex.builder import BuiltFile, Release, build_files
 from tests.fakeindex.pages import Format, MetadataKeys, PageOptions
-from tests.fakeindex.routes import Response, Site
+from tests.fakeindex.routes import Response, Site, ranged
 
-FaultKind = Literal["status", "delay", "truncate", "corrupt"]
-FAULT_KINDS = ("status", "delay", "truncate", "corrupt")
+FaultKind = Literal["status", "delay", "truncate", "corrupt", "gzip", "drip"]
+FAULT_KINDS = ("status", "delay", "truncate", "corrupt", "gzip", "drip")
 _FLIP = bytes(255 - b for b in range(256))
 _UNAUTHORIZED = Response(
     401,
@@ -193,7 +194,9 @@ class FakeIndex:
         """Misbehave on paths matching `path_glob`, `times` times or always (None).
 
         status: answer `status`; delay: wait `seconds` first; truncate: promise the whole
-        body, send half and hang up; corrupt: send other bytes of the same length.
+        body, send half and hang up; corrupt: send other bytes of the same length; gzip:
+        send the body gzip-compressed (`Content-Encoding: gzip`, asked for or not); drip:
+        send the body one byte every `seconds`.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"fault kind must be one of {FAULT_KINDS}, not {kind!r}")
@@ -205,7 +208,8 @@ class FakeIndex:
 
     def rewrite(self, path_glob: str, change: Callable[[bytes], bytes]) -> None:
         """Serve `change(body)` instead of the body of every 200 response whose path
-        matches `path_glob` (a hostile index: forged pages, swapped files)."""
+        matches `path_glob`, and byte ranges of a file cut from it (a hostile index:
+        forged pages, swapped files)."""
         self._rewrites.append((path_glob, change))
 
     def _answer(self, method: str, target: str, headers: Mapping[str, str]) -> _Answer:
@@ -221,20 +225,36 @@ class FakeIndex:
         for fault in faults:
             if fault.kind == "status":
                 return _Answer(Response(fault.status, (), b"injected fault\n"), ())
+        drip = max((f.seconds for f in faults if f.kind == "drip"), default=0.0)
+        return _Answer(self._respond(target, headers), tuple(f.kind for f in faults), drip)
+
+    def _respond(self, target: str, headers: Mapping[str, str]) -> Response:
+        """The site's answer, rewritten: a rewritten file's byte ranges are cut from the
+        rewritten body, as a host serving other bytes would cut them."""
         assert self._site is not None, "answered before start() set the site"
-        response = self._site.respond(target, headers)
         path = unquote(urlsplit(target).path)
-        for glob, change in list(self._rewrites):
-            if response.status == 200 and fnmatchcase(path, glob):
-                response = replace(response, body=change(response.body))
-        return _Answer(response, tuple(f.kind for f in faults))
+        changes = [change for glob, change in list(self._rewrites) if fnmatchcase(path, glob)]
+        if not changes:
+            return self._site.respond(target, headers)
+        whole = {k: v for k, v in headers.items() if k != "range"}
+        response = self._site.respond(target, whole)
+        if response.status != 200:
+            return response
+        body = response.body
+        for change in changes:
+            body = change(body)
+        if "range" in headers and path.startswith("/files/"):
+            return ranged(body, headers["range"])
+        return replace(response, body=body)
 
 
 @dataclass(frozen=True)
 class _Answer:
     response: Response
     kinds: tuple[FaultKind, ...]
-    """Faults applied while sending: truncate, corrupt."""
+    """Faults applied while sending: truncate, corrupt, gzip, drip."""
+    drip: float = 0.0
+    """Seconds between the body's bytes (drip)."""
 
 
 def _basic_credentials(user: str, password: str) -> bytes:
@@ -284,14 +304,18 @@ class _Handler(BaseHTTPRequestHandler):
         index = cast(_Server, self.server).index
         headers = {name.lower(): value for name, value in self.headers.items()}
         answer = index._answer(self.command, self.path, headers)
-        self._send(answer.response, answer.kinds, send_body=send_body)
+        self._send(answer, send_body=send_body)
 
-    def _send(self, response: Response, kinds: Iterable[str], *, send_body: bool) -> None:
-        kinds = set(kinds)
+    def _send(self, answer: _Answer, *, send_body: bool) -> None:
+        response, kinds = answer.response, set(answer.kinds)
         body = response.body.translate(_FLIP) if "corrupt" in kinds else response.body
+        if "gzip" in kinds:
+            body = gzip.compress(body, compresslevel=1, mtime=0)
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
+        if "gzip" in kinds:
+            self.send_header("Content-Encoding", "gzip")
         if response.status != 304:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -300,5 +324,11 @@ class _Handler(BaseHTTPRequestHandler):
         if "truncate" in kinds:
             self.wfile.write(body[: len(body) // 2])
             self.close_connection = True
+            return
+        if "drip" in kinds:
+            for byte in body:  # a client giving up ends this with a broken pipe
+                time.sleep(answer.drip)
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
             return
         self.wfile.write(body)

@@ -44,8 +44,10 @@ class NetConfig:
 
     @property
     def indexes(self) -> tuple[str, ...]:
-        """The simple indexes, in the order they are asked."""
-        return () if self.no_index else (self.index_url, *self.extra_index_urls)
+        """The simple indexes, in the order they are asked: as uv, every extra index
+        before the index-url, so that pip's usual setup (PyPI as the index-url, the
+        private index as an extra) cannot be shadowed by a public upload."""
+        return () if self.no_index else (*self.extra_index_urls, self.index_url)
 
     def indexes_for(self, name: str) -> tuple[str, ...]:
         """The indexes asked for `name`: its pinned index alone, else every index."""

@@ -1,11 +1,16 @@
 """The persistent cache of index pages and core metadata (edge: the cache directory).
 
-Metadata is stored by the sha256 of the distribution file it describes, so an entry
-never goes stale. Index pages are stored with their validators (ETag, Last-Modified) and
-are fresh for the max-age the index gave; after that the caller revalidates them. Every
-entry carries the sha256 of its own body: a torn or corrupted entry reads as a miss. Writes
-go to a temp file in the same directory and are renamed into place, so processes sharing
-the cache see each entry old or new, never half written.
+Metadata is stored only once verified, under the hash that verified it, so an entry never
+goes stale and no index can fill it for another: what was read out of a whole file checked
+against its sha256 is kept under that file hash (`FROM_FILE`); a PEP 658 `.metadata` file
+checked against the hash its index listed is kept under its own sha256 (`FROM_METADATA_FILE`,
+content-addressed: an entry whose bytes do not hash to its name is a miss). Index pages are
+stored with their validators (ETag, Last-Modified) and are fresh for the max-age the index
+gave; after that, or when stored "in the future" (a clock that ran ahead), the caller
+revalidates them. Every entry carries the sha256 of its header and body together: a torn,
+corrupted or edited entry reads as a miss. Writes go to a temp file in the same directory
+and are renamed into place, so processes sharing the cache see each entry old or new, never
+half written.
 """
 
 from __future__ import annotations
@@ -19,12 +24,19 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pipx_lockext.edges.project.stamp import cache_dir
 
-FORMAT = 1
-"""Bumped when the entry layout changes; older entries then read as misses."""
+FORMAT = 2
+"""Bumped when the entry layout changes; older entries then read as misses (version 1 held
+metadata from unverified range reads and had headers outside the checksum)."""
+
+MetadataSource = Literal["file", "metadata-file"]
+FROM_FILE: MetadataSource = "file"
+"""Keyed by the sha256 of the distribution file it was read from."""
+FROM_METADATA_FILE: MetadataSource = "metadata-file"
+"""Keyed by the sha256 of the PEP 658 `.metadata` file itself."""
 
 
 def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -47,7 +59,9 @@ class CachedPage:
     """Seconds the index said the page stays fresh (Cache-Control max-age)."""
 
     def fresh(self, now: float) -> bool:
-        return now - self.stored_at < self.max_age
+        """Stored less than `max_age` ago; never when stored after `now` (a clock that ran
+        ahead must not keep a page fresh for years)."""
+        return 0 <= now - self.stored_at < self.max_age
 
 
 class Cache:
@@ -75,34 +89,44 @@ class Cache:
         self._write(self._page_path(page.url), header, page.body)
         return page
 
-    def metadata(self, file_sha256: str) -> bytes | None:
-        entry = self._read(self._metadata_path(file_sha256))
-        return entry[1] if entry else None
+    def metadata(self, sha256: str, source: MetadataSource = FROM_FILE) -> bytes | None:
+        """Verified metadata kept under `sha256` (see the module docstring for `source`)."""
+        entry = self._read(self._metadata_path(sha256, source))
+        if entry is None or (source == FROM_METADATA_FILE and _digest(entry[1]) != sha256):
+            return None
+        return entry[1]
 
-    def store_metadata(self, file_sha256: str, data: bytes) -> None:
-        self._write(self._metadata_path(file_sha256), {}, data)
+    def store_metadata(self, sha256: str, data: bytes, source: MetadataSource = FROM_FILE) -> None:
+        """Keep `data`, which the caller verified against `sha256` (a file's, or for
+        FROM_METADATA_FILE its own)."""
+        if source == FROM_METADATA_FILE and _digest(data) != sha256:
+            return
+        self._write(self._metadata_path(sha256, source), {}, data)
 
     def _page_path(self, url: str) -> Path:
         key = hashlib.sha256(url.encode()).hexdigest()
         return self.root / f"pages-v{FORMAT}" / key[:2] / key
 
-    def _metadata_path(self, file_sha256: str) -> Path:
-        return self.root / f"metadata-v{FORMAT}" / file_sha256[:2] / file_sha256
+    def _metadata_path(self, sha256: str, source: MetadataSource) -> Path:
+        return self.root / f"metadata-v{FORMAT}" / source / sha256[:2] / sha256
 
     def _read(self, path: Path) -> tuple[dict[str, Any], bytes] | None:
+        """The header and body of an entry: a digest line, then the header's JSON line and
+        the body, both covered by the digest."""
         try:
-            raw = path.read_bytes()
-            head, _, body = raw.partition(b"\n")
+            digest, _, rest = path.read_bytes().partition(b"\n")
+            if digest.decode("ascii") != _digest(rest):
+                return None
+            head, _, body = rest.partition(b"\n")
             header = json.loads(head)
         except (OSError, ValueError):
             return None
-        if not isinstance(header, dict) or header.pop("sha256", None) != _digest(body):
-            return None
-        return header, body
+        return (header, body) if isinstance(header, dict) else None
 
     def _write(self, path: Path, header: dict[str, object], body: bytes) -> None:
         """Best effort: a cache that cannot be written costs speed, never correctness."""
-        data = json.dumps({**header, "sha256": _digest(body)}).encode() + b"\n" + body
+        rest = json.dumps(header).encode() + b"\n" + body
+        data = _digest(rest).encode("ascii") + b"\n" + rest
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

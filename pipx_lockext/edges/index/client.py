@@ -4,10 +4,11 @@
 It owns concurrency and order: one future per project page, metadata, hash and build
 requirements, started on first request (`prefetch…` starts them early, `files` and the
 rest wait for them), and speculation (fetching ahead what the resolver will most likely
-ask next). It also decides which indexes a name is taken from (`first-index` or every one)
-and puts find-links after them. Results never depend on the order in which fetches finish.
-It must not fetch, cache, parse or check bytes itself: the modules it wires do.
-`open_repository` is the one way commands build it.
+ask next). It also decides which indexes a name is taken from (`first-index` or every one,
+in `NetConfig.indexes` order), asks every index so as to warn about a name that several
+offer with different releases (`warnings`), and puts find-links after them. Results
+never depend on the order in which fetches finish. It must not fetch, cache, parse or
+check bytes itself: the modules it wires do. `open_repository` is the one way commands build it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TypeVar
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from pipx_lockext.core.errors import UsageError
+from pipx_lockext.core.errors import NetworkError, UsageError
 from pipx_lockext.core.index.coremeta import CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.netconfig import NetConfig, from_pip, with_index
@@ -32,7 +33,7 @@ from pipx_lockext.edges.index.cache import Cache, default_cache_dir
 from pipx_lockext.edges.index.findlinks import FindLinks
 from pipx_lockext.edges.index.integrity import Downloads, same_bytes_everywhere
 from pipx_lockext.edges.index.metadata import MetadataReader
-from pipx_lockext.edges.index.network import Http
+from pipx_lockext.edges.index.network import Http, redact
 from pipx_lockext.edges.index.pages import Pages
 from pipx_lockext.edges.index.pipconfig import pip_options
 from pipx_lockext.edges.index.transport import Transport
@@ -76,6 +77,8 @@ class IndexRepository:
         self._metadata: dict[str, Future[CoreMetadata]] = {}
         self._hashes: dict[str, Future[str]] = {}
         self._builds: dict[str, Future[tuple[Requirement, ...]]] = {}
+        self._shadowed: dict[str, str] = {}
+        self._asked: set[str] = set()
         self._closed = False
 
     def close(self) -> None:
@@ -98,7 +101,16 @@ class IndexRepository:
     def files(self, name: NormalizedName) -> tuple[DistFile, ...]:
         """Every file of the project: from the first index that has it (or all of them,
         with `unsafe-best-match`), plus find-links, in a stable order."""
+        with self._lock:
+            self._asked.add(canonicalize_name(name))
         return self._files_of(name).result()
+
+    def warnings(self) -> tuple[str, ...]:
+        """What the caller should tell the user, sorted: each name asked for (never one
+        only fetched ahead, so that speculation changes no output) that more than one
+        index offers with different releases."""
+        with self._lock:
+            return tuple(self._shadowed[n] for n in sorted(self._asked & self._shadowed.keys()))
 
     def metadata(self, file: DistFile) -> CoreMetadata:
         """The release's core metadata; BadDistribution when it cannot be read."""
@@ -135,17 +147,34 @@ class IndexRepository:
 
     def _find(self, name: str) -> tuple[DistFile, ...]:
         found: list[DistFile] = []
-        for index in self.config.indexes_for(name):
-            page = self._pages.project_page(index, name)
-            if page is not None and page.files:
-                found.extend(page.files)
-                if self.config.index_strategy == "first-index":
-                    break
+        offered = self._offered(name)
+        for _, files in offered[:1] if self.config.index_strategy == "first-index" else offered:
+            found.extend(files)
         found.extend(f for f in self._links.files() if f.parsed and f.parsed.name == name)
         same_bytes_everywhere(found)
+        warning = shadowing(name, offered)
+        if warning:
+            with self._lock:
+                self._shadowed[name] = warning
         if self.speculate:
             self.prefetch_metadata(_likely_metadata(found))
         return tuple(found)
+
+    def _offered(self, name: str) -> list[tuple[str, tuple[DistFile, ...]]]:
+        """Each index that offers `name`, with its files, in the configured order. Every
+        index is asked (to warn about shadowing), but once one offers the name under
+        `first-index`, a later one that cannot answer costs only the warning."""
+        offered: list[tuple[str, tuple[DistFile, ...]]] = []
+        for index in self.config.indexes_for(name):
+            try:
+                page = self._pages.project_page(index, name)
+            except NetworkError:
+                if offered and self.config.index_strategy == "first-index":
+                    continue
+                raise
+            if page is not None and page.files:
+                offered.append((index, page.files))
+        return offered
 
     def _read(self, file: DistFile) -> CoreMetadata:
         meta = self._reader.metadata(file)
@@ -154,6 +183,28 @@ class IndexRepository:
                 canonicalize_name(r.name) for r in meta.requires_dist if not _needs_extra(r)
             )
         return meta
+
+
+def shadowing(name: str, offered: list[tuple[str, tuple[DistFile, ...]]]) -> str | None:
+    """The warning for a name that several indexes offer with different releases (the
+    first one listed is the one used), naming the `[tool.reqlock.package-index]` line that
+    settles it; None when they all offer the same files (a mirror)."""
+    if len(offered) < 2:
+        return None
+    first, files = offered[0]
+    mine = _releases(files)
+    other = next((index for index, more in offered[1:] if _releases(more) != mine), None)
+    if other is None:
+        return None
+    return (
+        f"{name} is offered by {redact(first)} and by {redact(other)} with different "
+        f"releases; it is taken from {redact(first)}: if that is right, pin it there in "
+        f'pyproject.toml, [tool.reqlock.package-index] {name} = "{redact(first)}"'
+    )
+
+
+def _releases(files: Iterable[DistFile]) -> frozenset[tuple[str, str | None]]:
+    return frozenset((f.filename, f.sha256) for f in files)
 
 
 def _likely_metadata(files: list[DistFile]) -> list[DistFile]:

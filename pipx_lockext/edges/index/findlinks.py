@@ -15,7 +15,12 @@ from collections.abc import Iterable
 from pipx_lockext.core.errors import NetworkError
 from pipx_lockext.core.index.indexpages import DistFile, PageError, parse_html
 from pipx_lockext.edges.index.network import redact
-from pipx_lockext.edges.index.transport import Transport, check_status, local_path
+from pipx_lockext.edges.index.transport import (
+    Transport,
+    check_status,
+    local_path,
+    web_links_only,
+)
 
 
 class FindLinks:
@@ -44,6 +49,8 @@ class FindLinks:
         response = self.transport.get(location, {"Accept": "text/html"})
         check_status(response, location)
         try:
-            return parse_html(response.body, response.url).files
+            files = parse_html(response.body, response.url).files
         except PageError as exc:
             raise NetworkError(f"{redact(location)}: unreadable find-links page ({exc})") from None
+        web_links_only(location, files)
+        return files

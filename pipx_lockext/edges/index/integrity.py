@@ -3,34 +3,27 @@ through `transport`).
 
 Every byte of a distribution file, or of its `.metadata` file, that the index client
 reads enters here, and leaves through `verified`: whole files are checked against the
-index's sha256, PEP 658 files against the one the index lists for them (unchecked when it
-lists none, as a find-links directory's files). Range reads are the exception: a part of a
-file cannot be checked against the whole file's hash, so the tail from `Downloads.tail`
-and the bytes from `Downloads.ranges` are unverified (a known gap, see the trust-boundary
-issue). It also refuses a file name offered with two hashes. It must not open archives,
-decide which fallback to take, cache, or parse metadata.
+index's sha256 (unchecked when it lists none, as a find-links directory's files), PEP 658
+files against the one the index lists for them. There are no range reads: a part of a
+file cannot be checked against the whole file's hash. It also refuses a file name offered
+with two hashes. It must not open archives, decide which fallback to take, cache, or
+parse metadata.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from pipx_lockext.core.errors import IntegrityError, NetworkError
+from pipx_lockext.core.errors import IntegrityError
 from pipx_lockext.core.index.indexpages import DistFile
-from pipx_lockext.edges.index.archives import RangeReader
-from pipx_lockext.edges.index.network import Response, redact
-from pipx_lockext.edges.index.transport import Transport, check_status
-
-
-@dataclass(frozen=True)
-class Tail:
-    """The last bytes of a remote file, as a range request answered them (unverified)."""
-
-    body: bytes
-    size: int
-    """The whole file's size, from Content-Range."""
+from pipx_lockext.edges.index.network import redact
+from pipx_lockext.edges.index.transport import (
+    FILE_LIMIT,
+    METADATA_LIMIT,
+    Transport,
+    check_status,
+)
 
 
 class Downloads:
@@ -41,7 +34,7 @@ class Downloads:
 
     def whole(self, file: DistFile) -> bytes:
         """The whole file, checked against the index's sha256 when it lists one."""
-        response = self.transport.get(file.url)
+        response = self.transport.get(file.url, limit=FILE_LIMIT)
         check_status(response, file.url)
         return verified(response.body, file.sha256, file.url)
 
@@ -50,36 +43,15 @@ class Downloads:
         return hashlib.sha256(self.whole(file)).hexdigest()
 
     def metadata_file(self, file: DistFile) -> bytes | None:
-        """The PEP 658 `.metadata` file, checked against its listed hash; None when the
-        host does not serve it."""
+        """The PEP 658 `.metadata` file, checked against its listed hash (callers ask only
+        when there is one); None when the host does not serve it."""
+        if not file.metadata_sha256:
+            return None  # listed without a hash: nothing could verify it
         url = file.url + ".metadata"
-        response = self.transport.get(url)
+        response = self.transport.get(url, limit=METADATA_LIMIT)
         if response.status != 200:
             return None
         return verified(response.body, file.metadata_sha256, url)
-
-    def tail(self, file: DistFile, length: int) -> Tail | bytes | None:
-        """The file's last `length` bytes and its size; the whole file (checked) when the
-        host ignores the range; None for any other answer."""
-        response = self.transport.get(file.url, {"Range": f"bytes=-{length}"})
-        size = _range_total(response)
-        if size is not None:
-            return Tail(response.body, size)
-        if response.status == 200:
-            return verified(response.body, file.sha256, file.url)
-        return None
-
-    def ranges(self, file: DistFile) -> RangeReader:
-        """A reader of byte ranges of the file: NOT verified (see the module docstring)."""
-        url = file.url
-
-        def read(start: int, end: int) -> bytes:
-            response = self.transport.get(url, {"Range": f"bytes={start}-{end - 1}"})
-            if response.status != 206 or len(response.body) != end - start:
-                raise NetworkError(f"{redact(url)}: bad range response ({response.status})")
-            return response.body
-
-        return read
 
 
 def verified(body: bytes, expected: str | None, url: str) -> bytes:
@@ -106,10 +78,3 @@ def same_bytes_everywhere(files: Iterable[DistFile]) -> None:
                 f"{file.filename}: {redact(other.url)} and {redact(file.url)} serve different "
                 f"bytes under the same name (sha256 {other.sha256} and {file.sha256})"
             )
-
-
-def _range_total(response: Response) -> int | None:
-    if response.status != 206:
-        return None
-    total = response.headers.get("content-range", "").rpartition("/")[2]
-    return int(total) if total.isdigit() else None

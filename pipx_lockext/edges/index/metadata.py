@@ -2,13 +2,15 @@
 build requirements (edge: reads bytes through `integrity.Downloads`, archives through
 `archives`, sdist builds through `sdistbuild`, and keeps metadata in the `cache`).
 
-It owns the fallback chain: the PEP 658 `.metadata` file when the index lists one, else
-HTTP range reads into a remote wheel, else the whole file; for an sdist, its PKG-INFO when
-PEP 643 says it is reliable, else what its PEP 517 backend builds, its build requirements
-installed by the `Installer` it is given (none: it builds nothing). Metadata is cached by
-the file's sha256 whatever it came from (a known gap, see the trust-boundary issue: only
-verified bytes should be). It must not fetch anything except through `Downloads`, nor
-run fetches in parallel (the client does).
+It owns the fallback chain, every step verified before its metadata is used: the PEP 658
+`.metadata` file when the index lists it with a sha256, else the whole file checked
+against its sha256 (no range reads: a part of a file cannot be checked against the whole
+file's hash, and a `.metadata` listed without a hash is as unverified); for an sdist, its
+PKG-INFO when PEP 643 says it is reliable, else what its PEP 517 backend builds, its
+build requirements installed by the `Installer` it is given (none: it builds nothing).
+Metadata is cached only under the hash that verified it (`cache.FROM_METADATA_FILE` or
+`cache.FROM_FILE`), never when no hash did. It must not fetch anything except through
+`Downloads`, nor run fetches in parallel (the client does).
 """
 
 from __future__ import annotations
@@ -22,22 +24,23 @@ from pipx_lockext.core.index.coremeta import (
     parse_metadata,
 )
 from pipx_lockext.core.index.indexpages import DistFile
-from pipx_lockext.edges.index.archives import (
-    TAIL,
-    ArchiveError,
-    sdist_metadata,
-    wheel_metadata,
-    wheel_metadata_by_ranges,
+from pipx_lockext.edges.index.archives import ArchiveError, sdist_metadata, wheel_metadata
+from pipx_lockext.edges.index.cache import (
+    FROM_FILE,
+    FROM_METADATA_FILE,
+    Cache,
+    MetadataSource,
 )
-from pipx_lockext.edges.index.cache import Cache
-from pipx_lockext.edges.index.integrity import Downloads, Tail
+from pipx_lockext.edges.index.integrity import Downloads
 from pipx_lockext.edges.index.sdistbuild import (
     BuildError,
     Installer,
     build_metadata,
     build_requirements,
 )
-from pipx_lockext.edges.index.transport import local_path
+
+Verified = tuple[str, MetadataSource]
+"""The sha256 that verified a metadata text, and whose it is."""
 
 
 class MetadataReader:
@@ -54,18 +57,25 @@ class MetadataReader:
 
     def metadata(self, file: DistFile) -> CoreMetadata:
         """The release's core metadata; BadDistribution when it cannot be read."""
-        key = file.sha256
-        data = self.cache.metadata(key) if self.cache and key else None
-        fetched = data is None
+        data = self._cached(file)
+        key = None
         if data is None:
-            data = self.fetch(file)
+            data, key = self.fetch(file)
         try:
             meta = parse_metadata(data)
         except MetadataError as exc:
             raise BadDistribution(f"{file.filename}: {exc}") from None
-        if fetched and self.cache and key:
-            self.cache.store_metadata(key, data)
+        if key and self.cache:
+            self.cache.store_metadata(key[0], data, key[1])
         return meta
+
+    def _cached(self, file: DistFile) -> bytes | None:
+        if self.cache is None:
+            return None
+        found = self.cache.metadata(file.sha256, FROM_FILE) if file.sha256 else None
+        if found is None and file.metadata_sha256:
+            found = self.cache.metadata(file.metadata_sha256, FROM_METADATA_FILE)
+        return found
 
     def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]:
         """An sdist's build requirements (its bytes checked against the index's hash);
@@ -76,32 +86,23 @@ class MetadataReader:
         except (BuildError, InvalidRequirement) as exc:
             raise BadDistribution(f"{file.filename}: build requirements: {exc}") from None
 
-    def fetch(self, file: DistFile) -> bytes:
-        """The metadata bytes, by the first way in the chain that has them."""
-        if file.has_metadata_file:
+    def fetch(self, file: DistFile) -> tuple[bytes, Verified | None]:
+        """The metadata bytes, by the first way in the chain that has them, and the hash
+        that verified them (None: no hash did, as for a find-links directory's file)."""
+        if file.metadata_sha256:
             data = self.downloads.metadata_file(file)
             if data is not None:
-                return data
+                return data, (file.metadata_sha256, FROM_METADATA_FILE)
         kind = file.parsed.kind if file.parsed else None
+        key: Verified | None = (file.sha256, FROM_FILE) if file.sha256 else None
         try:
             if kind == "wheel":
-                return self._wheel(file)
+                return wheel_metadata(self.downloads.whole(file), file.filename), key
             if kind == "sdist":
-                return self._sdist(file)
+                return self._sdist(file), key
         except ArchiveError as exc:
             raise BadDistribution(str(exc)) from None
         raise BadDistribution(f"{file.filename}: neither a wheel nor an sdist")
-
-    def _wheel(self, file: DistFile) -> bytes:
-        """METADATA from the wheel's central directory, by ranges when the host allows."""
-        if local_path(file.url) is None:
-            tail = self.downloads.tail(file, TAIL)
-            if isinstance(tail, Tail):
-                read = self.downloads.ranges(file)
-                return wheel_metadata_by_ranges(read, tail.size, tail.body, file.filename)
-            if tail is not None:
-                return wheel_metadata(tail, file.filename)
-        return wheel_metadata(self.downloads.whole(file), file.filename)
 
     def _sdist(self, file: DistFile) -> bytes:
         """PKG-INFO when PEP 643 says it is reliable, else what the backend builds."""

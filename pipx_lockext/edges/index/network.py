@@ -2,8 +2,10 @@
 
 One thread-safe urllib3 pool manager; bounded retries with backoff for connection errors,
 timeouts, truncated bodies and 5xx; redirects followed here, hop by hop, so that
-credentials go only to their own origin. Failures become typed errors naming the URL with
-credentials masked. Nothing here parses pages or touches the disk.
+credentials go only to their own origin. Every body is read in pieces under the caller's
+size cap (counted after decompression) and an overall deadline (`deadline`): pip's timeout
+bounds each read, which a server sending a byte at a time never trips. Failures become
+typed errors naming the URL with credentials masked. Nothing here parses pages or touches the disk.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ MAX_REDIRECTS = 10
 BACKOFF = 0.25
 """Seconds before the first retry; doubled each time, capped at BACKOFF_MAX."""
 BACKOFF_MAX = 4.0
+CHUNK = 256 * 1024
+DEADLINE_TIMEOUTS = 2
+"""A whole answer may take this many times pip's timeout, plus the time its length needs
+at MIN_RATE."""
+MIN_RATE = 32 * 1024
+"""Bytes per second: the slowest transfer a large file is still given time for."""
 
 
 def redact(url: str) -> str:
@@ -161,22 +169,25 @@ class Http:
             return urllib3.ProxyManager(proxy, **options)
         return urllib3.PoolManager(num_pools=20, **options)
 
-    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
-        """GET, following redirects; 4xx/5xx responses other than retried ones are returned."""
+    def get(self, url: str, headers: Mapping[str, str] | None = None, *, limit: int) -> Response:
+        """GET, following redirects; 4xx/5xx responses other than retried ones are returned.
+        A body over `limit` bytes (decompressed) is a NetworkError naming the limit."""
         url, _ = split_credentials(url)
         for _ in range(MAX_REDIRECTS):
-            response = self._with_retries(url, dict(headers or {}))
+            response = self._with_retries(url, dict(headers or {}), limit)
             location = response.headers.get("location")
             if response.status not in {301, 302, 303, 307, 308} or not location:
                 return response
             url, _ = split_credentials(urljoin(url, location))
+            if urlsplit(url).scheme not in {"http", "https"}:
+                raise NetworkError(f"{redact(url)}: refused: redirected to a non-web URL")
         raise NetworkError(f"{redact(url)}: too many redirects")
 
-    def _with_retries(self, url: str, headers: dict[str, str]) -> Response:
+    def _with_retries(self, url: str, headers: dict[str, str], limit: int) -> Response:
         delay, attempt = BACKOFF, 0
         while True:
             try:
-                response = self._once(url, headers)
+                response = self._once(url, headers, limit)
             except NetworkError as exc:
                 if attempt >= self.config.retries or not exc.transient:
                     raise
@@ -187,21 +198,59 @@ class Http:
             self._sleep(delay)
             delay = min(delay * 2, BACKOFF_MAX)
 
-    def _once(self, url: str, headers: dict[str, str]) -> Response:
+    def _once(self, url: str, headers: dict[str, str], limit: int) -> Response:
         parts = urlsplit(url)
         trusted = parts.hostname in self._trusted or parts.netloc.lower() in self._trusted
         if parts.scheme == "http" and not trusted and not _is_loopback(parts.hostname):
             raise NetworkError(f"{url}: plain HTTP to an untrusted host (use --trusted-host)")
         pool = self._pool(url, verify=not trusted)
         sent = {**headers, **self.credentials.header(url)}
+        started = time.monotonic()
         try:
-            raw = pool.request("GET", url, headers=sent, redirect=False, preload_content=True)
+            raw = pool.request("GET", url, headers=sent, redirect=False, preload_content=False)
+            try:
+                body = self._body(raw, url, limit, started)
+            except BaseException:
+                raw.close()  # half read: the connection is closed before it goes back
+                raise
+            finally:
+                raw.release_conn()
         except SSLError as exc:
             raise NetworkError(f"{url}: TLS certificate problem ({exc})") from None
         except (HTTPError, OSError) as exc:
             raise TransientNetworkError(f"{url}: {_describe(exc)}") from None
         names = {k.lower(): v for k, v in raw.headers.items()}
-        return Response(url, raw.status, names, raw.data)
+        return Response(url, raw.status, names, body)
+
+    def _body(self, raw: urllib3.BaseHTTPResponse, url: str, limit: int, started: float) -> bytes:
+        """The whole body, decompressed, in pieces: refused past `limit` bytes, or when it
+        takes longer than the overall deadline (`DEADLINE_TIMEOUTS` and `MIN_RATE`)."""
+        declared = raw.headers.get("content-length", "")
+        expected = int(declared) if declared.isdigit() else 0
+        if expected > limit:
+            raise NetworkError(f"{url}: refused: {expected} bytes is over the {_size(limit)} cap")
+        parts: list[bytes] = []
+        size = 0
+        while chunk := raw.read1(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise NetworkError(f"{url}: refused: the body is over the {_size(limit)} cap")
+            parts.append(chunk)
+            allowed = DEADLINE_TIMEOUTS * self.config.timeout + max(expected, size) / MIN_RATE
+            if time.monotonic() - started > allowed:
+                raise TransientNetworkError(
+                    f"{url}: too slow: not complete after {allowed:.0f} s (the overall "
+                    f"deadline: {DEADLINE_TIMEOUTS} x pip's timeout, plus {_size(MIN_RATE)}/s)"
+                )
+        return b"".join(parts)
+
+
+def _size(count: int) -> str:
+    """A byte count as a person reads a cap: `64 MiB`, `32 KiB`."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:g} {unit}"
+    return f"{count} bytes"
 
 
 def _bypass(host: str, no_proxy: str) -> bool:

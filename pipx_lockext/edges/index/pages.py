@@ -16,7 +16,7 @@ from pipx_lockext.core.errors import NetworkError
 from pipx_lockext.core.index.indexpages import ACCEPT, PageError, ProjectPage, parse_page
 from pipx_lockext.edges.index.cache import Cache, CachedPage
 from pipx_lockext.edges.index.network import Response, redact, split_credentials
-from pipx_lockext.edges.index.transport import Transport, check_status
+from pipx_lockext.edges.index.transport import Transport, check_status, web_links_only
 
 DEFAULT_MAX_AGE = 600.0
 """Freshness of a page whose index sends no Cache-Control (`--refresh` overrides it)."""
@@ -85,6 +85,8 @@ def _validators(cached: CachedPage | None) -> dict[str, str]:
 
 def _parse(page: CachedPage) -> ProjectPage:
     try:
-        return parse_page(page.body, page.content_type, page.url)
+        parsed = parse_page(page.body, page.content_type, page.url)
     except PageError as exc:
         raise NetworkError(f"{redact(page.url)}: unreadable index page ({exc})") from None
+    web_links_only(page.url, parsed.files)
+    return parsed
