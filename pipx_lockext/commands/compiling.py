@@ -23,9 +23,10 @@ from pipx_lockext.core.environments import (
     parse_requires_python,
 )
 from pipx_lockext.core.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
+from pipx_lockext.core.index.netconfig import PYPI
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.inputs.settings import IndexSettings
-from pipx_lockext.core.lockfiles.digest import index_lines, input_digest
+from pipx_lockext.core.lockfiles.digest import index_lines, input_digest, without_credentials
 from pipx_lockext.core.lockfiles.lockfile import EMPTY_BUILD_LOCK, LockFile, Pin, render
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock, parse_lock
 from pipx_lockext.edges.project.fsio import FileChange, plan_changes, replace_files
@@ -150,6 +151,7 @@ def resolve_locks(
     inputs: ProjectInputs, options: CompileOptions, parsed: Mapping[str, ParsedLock]
 ) -> LockOutcome:
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
+    from pipx_lockext.core.resolution.explain import UnknownProject  # noqa: PLC0415
     from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415
     from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415
     from pipx_lockext.edges.index.repository import open_repository  # noqa: PLC0415
@@ -169,8 +171,16 @@ def resolve_locks(
     )
     try:
         return lock_project(request, repository, repository, repository)
+    except UnknownProject as exc:
+        raise exc.on(_searched(index)) from None
     finally:
         repository.close()
+
+
+def _searched(index: IndexSettings) -> str:
+    """The indexes a name was looked up on, as an error names them (no credentials)."""
+    urls = [*index.extra_index_urls, index.index_url or PYPI]
+    return " or ".join(without_credentials(url) for url in urls)
 
 
 def _upgrades(specs: tuple[str, ...]) -> tuple[frozenset[NormalizedName], tuple[Requirement, ...]]:
