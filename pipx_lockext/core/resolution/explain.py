@@ -47,6 +47,8 @@ class Ask:
 
     need: Need
     asker: str
+    root: bool = False
+    """Asked by the user (a root or a constraint), not by a release."""
 
 
 def explain(causes: Iterable[object], provider: Provider) -> str:
@@ -56,12 +58,13 @@ def explain(causes: Iterable[object], provider: Provider) -> str:
         need: Need = cause.requirement  # type: ignore[attr-defined]
         parent = cause.parent  # type: ignore[attr-defined]
         asker = f"{parent.name} {parent.version}" if parent is not None else label(need)
-        by_name.setdefault(need.name, []).append(Ask(need, asker))
+        by_name.setdefault(need.name, []).append(Ask(need, asker, parent is None))
     local = provider.policy.project.name if provider.policy.project else None
     for name, asks in by_name.items():
         if name in {PYTHON, UNUSABLE, local}:
             continue
-        if not provider.offer(name).project.versions:
+        # Only a root's: an unknown name deep in an old release is that release's fault.
+        if all(a.root for a in asks) and not provider.offer(name).project.versions:
             known = [n for n, p in provider.projects.items() if p.versions]
             raise UnknownProject(name, _askers(asks), did_you_mean(name, known))
     unusable = by_name.pop(UNUSABLE, [])
@@ -87,12 +90,14 @@ def label(need: Need) -> str:
 
 
 def _no_version(provider: Provider, name: NormalizedName, asks: list[Ask]) -> str:
-    every = asks + [Ask(c, label(c)) for c in provider.policy.constraints.get(name, ())]
+    every = asks + [Ask(c, label(c), True) for c in provider.policy.constraints.get(name, ())]
     project = provider.policy.project
     if project is not None and name == project.name:
         return f"no version of {name} satisfies {_said(every)}: this project is {project.version}"
     offer = provider.offer(name)
     versions = [v for v, _ in offer.project.versions]
+    if not versions:
+        return f"{name} is on no configured index (asked by {_askers(asks)})"
     missing = [a for a in every if a.need.exact is not None and not _matching(versions, [a])]
     if missing or (len({a.need.text for a in every}) == 1 and not _matching(versions, every)):
         return _nonexistent(name, missing or every, versions)

@@ -250,11 +250,12 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             yield from (r for r in offer if r.version.is_prerelease and fits(r))
 
     def _ruled_out(self, candidate: Candidate) -> bool:
-        """Whether the candidate asks for what the fixed asks leave no version of. An
-        sdist-only release is not looked at: its metadata may need a build, which is
-        for deciding a candidate, not for exploring (resolvelib tries it, if it must)."""
+        """Whether the candidate asks for what the fixed asks leave no version of. Asked
+        of a release only when it is next in line (resolvelib decides it next), so an
+        sdist is built no sooner than resolvelib would build it; a failed build is
+        never a reason to rule out (resolvelib passes it over through <unusable>)."""
         release = candidate.release
-        if not self.fixed.by_name or release is None or release.from_sdist:
+        if not self.fixed.by_name or release is None:
             return False
         key = (candidate.identifier, candidate.version)
         if key not in self.ruled:
