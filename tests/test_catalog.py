@@ -463,7 +463,7 @@ CASES = [
         "A name no index has (a typo, or a package taken down) names the name.",
         ("compile",),
         3,
-        ("no-such-pkg is not on any configured index",),
+        ("error: no project named no-such-pkg on http://127.0.0.1",),
         files={"pyproject.toml": pyproject(("app-dep", "no-such-pkg"))},
     ),
     Case(
@@ -487,7 +487,7 @@ CASES = [
         "The project asks leaf<1.1 but its dependency new-leaf-user needs leaf>=1.1.",
         ("compile",),
         3,
-        ("leaf<1.1 (from project)", "leaf>=1.1 (from new-leaf-user 1.0)"),
+        ("new-leaf-user", "needs leaf>=1.1 (new-leaf-user 1.0)", "asks for leaf<1.1"),
         files={"pyproject.toml": pyproject(("new-leaf-user", "leaf<1.1"))},
     ),
     Case(

@@ -180,8 +180,8 @@ def test_unknown_package_is_exit_3_naming_it(make_project, fake_index, reqlock):
     )
     result = reqlock("compile", "--project", root)
     assert result.code == 3
-    assert "no-such-pkg is not on any configured index" in result.err
-    assert "group dev" in result.err
+    assert "error: no project named no-such-pkg on http://127.0.0.1" in result.err
+    assert "[dependency-groups].dev" in result.err
     assert not (root / "requirements").exists()
 
 

@@ -16,7 +16,7 @@ from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.resolution.provider import LocalProject, Need, Policy, Provider
-from pipx_lockext.core.resolution.resolver import Root, resolve_environment
+from pipx_lockext.core.resolution.resolver import Root, resolve_environment, resolve_matrix
 
 ENV = Environment(PythonVersion(3, 12), "linux-x86_64")
 
@@ -55,6 +55,13 @@ class Memory:
 def resolve(source, *requirements, policy=None):
     roots = [Root("base", Need.of(Requirement(r), "project")) for r in requirements]
     return resolve_environment(source, ENV, roots, policy or Policy())
+
+
+def resolve_all(source, *requirements):
+    """Through the matrix (of one environment): a reason that holds everywhere is said
+    without naming environments."""
+    roots = tuple(Root("base", Need.of(Requirement(r), "project")) for r in requirements)
+    return resolve_matrix(source, {ENV: roots}, Policy())
 
 
 def test_a_release_whose_metadata_cannot_be_built_is_passed_over():
@@ -126,11 +133,45 @@ def test_a_resolution_that_never_ends_names_what_it_kept_changing(monkeypatch):
     from pipx_lockext.core.resolution import resolver
 
     monkeypatch.setattr(resolver, "MAX_ROUNDS", 2)
-    # app 2.x needs a lib that conflicts with the root's: every 2.x is tried, then thrown away
+    # app 2.x needs a lib that conflicts with x's: every 2.x is tried, then thrown away
     releases = {f"2.{n}": ("lib>=2",) for n in range(20)}
     source = Memory(
-        {"app": {**releases, "1.0": ()}, "lib": {"1.0": (), "2.0": ()}, "x": {"1": ()}}
+        {"app": {**releases, "1.0": ()}, "lib": {"1.0": (), "2.0": ()}, "x": {"1": ("lib<2",)}}
     )
     gave_up = r"gave up after 2 rounds of backtracking.*; narrow the requirements"
     with pytest.raises(ResolutionError, match=gave_up):
-        resolve(source, "app", "lib<2", "x")
+        resolve(source, "x", "app")
+
+
+WEB = {f"{major}.{minor}": () for major in range(1, 6) for minor in range(10)}
+TOOLBAR = {"4.0": ("web>=3",), **{f"5.{n}": ("web>=4.2",) for n in range(5)}, "6.0": ("web>=5",)}
+
+
+def test_a_clash_between_roots_is_found_without_walking_the_other_side():
+    source = Memory({"web": WEB, "toolbar": TOOLBAR})
+    with pytest.raises(ResolutionError) as caught:
+        resolve_all(source, "web<4", "toolbar>=5")
+    assert str(caught.value) == (
+        "toolbar>=5 (from project) needs web>=5 (toolbar 6.0) or web>=4.2 (toolbar 5.0 to 5.4); "
+        "project asks for web<4"
+    )
+    assert [f for f in source.fetched if f.startswith("web ")] == ["web 3.9"]  # never walked
+
+
+def test_releases_the_roots_rule_out_are_passed_over_to_an_older_one():
+    source = Memory({"web": WEB, "toolbar": TOOLBAR})
+    result = resolve(source, "web<4", "toolbar")
+    assert result.chosen["toolbar"].version == Version("4.0")
+    assert result.chosen["web"].version == Version("3.9")
+
+
+def test_a_pin_of_a_release_that_does_not_exist_says_so_and_the_newest():
+    source = Memory({"web": WEB})
+    with pytest.raises(ResolutionError, match=r"^web has no release 9\.9 \(newest: 5\.9;"):
+        resolve_all(source, "web==9.9")
+
+
+def test_an_unknown_name_is_said_without_an_environment():
+    source = Memory({"web": WEB, "webb": {}})
+    with pytest.raises(ResolutionError, match=r"^no project named webb on any configured index"):
+        resolve(source, "web", "webb")

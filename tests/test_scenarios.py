@@ -31,6 +31,7 @@ silently; tests/scenarios/README.md has a full example):
                              # file the index holds for that release
     warning = ["yanked"]     # exit 0: substrings of the output (case-insensitive)
     error = ["a<2", "b"]     # exit != 0 (then required): substrings of the output
+    unsaid = ["python 3"]    # substrings the output must not hold
 
 With exit 0, the locks written are exactly the layers of `pins`, each compared line by
 line in file order (requirement lines only: hashes and comments are checked apart). With
@@ -79,11 +80,12 @@ RELEASE = {
     "name": "a string", "version": "a string", "requires-dist": "a list of strings",
     "requires-python": "a string", "wheels": "a list of strings", "sdist": "true or false",
     "yanked": "a string or true", "dynamic": "a list of strings", "metadata-version": "a string",
+    "build-requires": "a list of strings",
 }  # fmt: skip
 EXPECT = {
     "exit": "an integer", "pins": "a table", "environments": "a table",
     "absent": "a list of strings", "hashes": "true or false", "warning": "a list of strings",
-    "error": "a list of strings",
+    "error": "a list of strings", "unsaid": "a list of strings",
 }  # fmt: skip
 
 
@@ -100,6 +102,8 @@ class Expect:
     hashes: bool = True
     warning: tuple[str, ...] = ()
     error: tuple[str, ...] = ()
+    unsaid: tuple[str, ...] = ()
+    """Substrings the output must not hold (noise a message must leave out)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,7 @@ def load_expect(table: Mapping[str, Any], where: str) -> Expect:
         hashes=table.get("hashes", True),
         warning=tuple(table.get("warning", ())),
         error=tuple(table.get("error", ())),
+        unsaid=tuple(table.get("unsaid", ())),
     )
     problem = _inconsistency(expect)
     if problem:
@@ -361,6 +366,8 @@ def test_scenario(
     assert result.code == expect.exit, f"exit {result.code}, expected {expect.exit}:\n{output}"
     for text in expect.error + expect.warning:
         assert text.lower() in output.lower(), f"{text!r} not in the output:\n{output}"
+    for text in expect.unsaid:
+        assert text.lower() not in output.lower(), f"{text!r} in the output:\n{output}"
     locks = lock_files(project)
     if expect.exit != 0:
         assert locks == old_locks, "a failed compile changed the lock files"

@@ -21,9 +21,10 @@ from pipx_lockext.core.environments import (
     parse_requires_python,
 )
 from pipx_lockext.core.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
+from pipx_lockext.core.index.netconfig import PYPI
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.inputs.settings import IndexSettings
-from pipx_lockext.core.lockfiles.digest import index_lines
+from pipx_lockext.core.lockfiles.digest import index_lines, without_credentials
 from pipx_lockext.core.lockfiles.lockfile import Pin
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
 from pipx_lockext.core.lockfiles.lockset import LockSet, preferences
@@ -138,6 +139,7 @@ def resolve_locks(
     """Resolve every layer of `inputs`, keeping the pins of the `existing` locks unless
     upgraded, against the project's index settings with the command line's over them."""
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
+    from pipx_lockext.core.resolution.explain import UnknownProject  # noqa: PLC0415 - see above
     from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415 - see above
     from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415 - see above
     from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - see above
@@ -159,6 +161,8 @@ def resolve_locks(
     )
     try:
         outcome = lock_project(request, repository)
+    except UnknownProject as exc:
+        raise exc.on(_searched(index)) from None
     finally:
         repository.close()
     # The index's own warnings (a name offered by several indexes) come from the client,
@@ -177,6 +181,12 @@ def _check_upgrades_are_locked(
             f"--upgrade-package {name}: no lock holds {name}{did_you_mean(name, locked)}; "
             "nothing to upgrade"
         )
+
+
+def _searched(index: IndexSettings) -> str:
+    """The indexes a name was looked up on, as an error names them (no credentials)."""
+    urls = [*index.extra_index_urls, index.index_url or PYPI]
+    return " or ".join(without_credentials(url) for url in urls)
 
 
 def _upgrades(specs: tuple[str, ...]) -> tuple[frozenset[NormalizedName], tuple[Requirement, ...]]:

@@ -192,7 +192,9 @@ def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
 
 def _root(layer: str, dep: Dependency, label: str, *, constraint: bool = False) -> Root:
     assert dep.requirement is not None  # only named requirements get here
-    return Root(layer, Need.of(dep.requirement, label), dep.requirement.marker, constraint)
+    where = f"{dep.where.file}:{dep.where.line}" if dep.where.line else str(dep.where)
+    need = replace(Need.of(dep.requirement, label), where=where)
+    return Root(layer, need, dep.requirement.marker, constraint)
 
 
 def root_label(inputs: ProjectInputs, layer: str) -> str:

@@ -24,10 +24,11 @@ from packaging.version import Version
 from resolvelib.providers import AbstractProvider
 
 from pipx_lockext.core.environments import Environment
-from pipx_lockext.core.index.coremeta import BadDistribution
+from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.resolution.candidates import Offer, Project, Release
+from pipx_lockext.core.resolution.fixed import FixedAsks, Ruled
 
 PYTHON = NormalizedName("<python>")
 """The virtual project standing for the environment's Python (Requires-Python)."""
@@ -49,6 +50,8 @@ class Need:
     """The requirement as written, for messages."""
     url: str | None = None
     """A direct URL to an archive (`name @ https://…/name-1.0-py3-none-any.whl`)."""
+    where: str = ""
+    """For a root, the file and line it is written on ("requirements/base.in:2")."""
 
     @classmethod
     def of(cls, req: Requirement, parent: str) -> Need:
@@ -126,14 +129,27 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         env: Environment,
         policy: Policy,
         projects: MutableMapping[NormalizedName, Project] | None = None,
+        fixed: FixedAsks[Need] | None = None,
     ) -> None:
         self.source, self.env, self.policy = source, env, policy
+        self.fixed = fixed or FixedAsks(())
+        """What every solution grants: a release asking for something it rules out is
+        never a candidate (see `fixed`)."""
+        self.ruled: dict[tuple[str, Version], Ruled[Need] | None] = {}
+        """Per (identifier, version), why the release can be in no solution."""
+        self.unreadable: dict[tuple[NormalizedName, Version], str] = {}
+        """Releases passed over because their metadata could not be read or built."""
         self._projects = {} if projects is None else projects
         """Files grouped by version, shared by the providers of every environment."""
         self._offers: dict[NormalizedName, Offer] = {}
         self.unprovided: dict[NormalizedName, set[str]] = {}
         """Extras asked of a project whose chosen release does not provide them (pip
         warns and ignores them; the lock must not write them)."""
+
+    @property
+    def projects(self) -> Mapping[NormalizedName, Project]:
+        """Every project looked up so far (an empty one: not on any index)."""
+        return self._projects
 
     def offer(self, name: NormalizedName) -> Offer:
         """The releases usable here, decided lazily, once per name."""
@@ -177,11 +193,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             return []
         project = self.policy.project
         if project is not None and name == project.name:
-            version = project.version or Version("0")
-            granted = project.version is None or all(
-                n.specifier.contains(version, prereleases=True) for n in needs
-            )
-            return [Candidate(name, version, extras, None, local=True)] if granted else []
+            return _local_candidates(project, extras, needs)
         urls = {n.url for n in needs if n.url}
         if urls:
             return self._direct(name, extras, needs, urls)
@@ -202,29 +214,59 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         self._prefetch_metadata(next((r for r in offer if fits(r)), None))
 
         def matches() -> Iterator[Candidate]:
-            # Lazy: most resolutions take the first candidate, and deciding whether the
-            # thousandth release of a project installs here is wasted work.
-            preferred = self._preferred(name, offer, fits)
-            if preferred is not None:
-                yield Candidate(name, preferred.version, extras, preferred)
-            finals = False
-            for release in offer:
-                if release is preferred or not fits(release):
-                    continue
-                if allow_pre or not release.version.is_prerelease:
-                    finals = True
-                    yield Candidate(name, release.version, extras, release)
-            if not allow_pre and not finals and preferred is None:
-                # PEP 440: pre-releases only when nothing else fits.
-                for release in offer:
-                    if release.version.is_prerelease and fits(release):
-                        yield Candidate(name, release.version, extras, release)
+            for release in self._in_order(name, offer, fits, allow_pre):
+                candidate = Candidate(name, release.version, extras, release)
+                if not self._ruled_out(candidate):
+                    yield candidate
 
         return matches
 
+    def _in_order(
+        self, name: NormalizedName, offer: Offer, fits: Callable[[Release], bool], pre: bool
+    ) -> Iterator[Release]:
+        """The fitting releases, preferred first, then newest first; lazy: most
+        resolutions take the first, and deciding whether the thousandth release of a
+        project installs here is wasted work."""
+        preferred = self._preferred(name, offer, fits)
+        if preferred is not None:
+            yield preferred
+        finals = False
+        for release in offer:
+            if release is preferred or not fits(release):
+                continue
+            if pre or not release.version.is_prerelease:
+                finals = True
+                yield release
+        if not pre and not finals and preferred is None:
+            # PEP 440: pre-releases only when nothing else fits.
+            yield from (r for r in offer if r.version.is_prerelease and fits(r))
+
+    def _ruled_out(self, candidate: Candidate) -> bool:
+        """Whether the candidate asks for what the fixed asks leave no version of. Asked
+        of a release only when it is next in line (resolvelib decides it next), so an
+        sdist is built no sooner than resolvelib would build it; a failed build is
+        never a reason to rule out (resolvelib passes it over through <unusable>)."""
+        release = candidate.release
+        if not self.fixed.by_name or release is None:
+            return False
+        key = (candidate.identifier, candidate.version)
+        if key not in self.ruled:
+            try:
+                meta = self.source.metadata(release.metadata_file)
+            except BadDistribution:
+                return False  # resolvelib passes over it through <unusable>
+            needs = self._release_needs(candidate, meta, f"{candidate.name} {candidate.version}")
+            self.ruled[key] = self.fixed.clash(
+                candidate.name, candidate.version, needs, self._versions
+            )
+        return self.ruled[key] is not None
+
+    def _versions(self, name: NormalizedName) -> tuple[Version, ...]:
+        return tuple(release.version for release in self.offer(name))
+
     def _prefetch_metadata(self, release: Release | None) -> None:
         """Start fetching the likely pick's metadata now: resolvelib asks for it next."""
-        if release is not None:
+        if release is not None and not release.from_sdist:  # an sdist: a build, later
             self.source.prefetch_metadata([release.metadata_file])
 
     def _direct(
@@ -270,25 +312,29 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             return self._local_dependencies(candidate, parent)
         if candidate.release is None:
             return []
+        try:
+            meta = self.source.metadata(candidate.release.metadata_file)
+        except BadDistribution as exc:
+            self.unreadable[candidate.name, candidate.version] = str(exc)
+            return [Need(UNUSABLE, parent=parent, text=str(exc))]
+        missing = set(candidate.extras) - set(meta.provides_extra)
+        if missing:
+            self.unprovided.setdefault(candidate.name, set()).update(missing)
+        needs = self._release_needs(candidate, meta, parent)
+        self.source.prefetch(n.name for n in needs if n.name != PYTHON)
+        return needs
+
+    def _release_needs(self, candidate: Candidate, meta: CoreMetadata, parent: str) -> list[Need]:
         needs: list[Need] = []
         if candidate.extras:  # extras stand on their base release, at the same version
             needs.append(
                 Need(candidate.name, SpecifierSet(f"=={candidate.version}"), parent=parent)
             )
-        try:
-            meta = self.source.metadata(candidate.release.metadata_file)
-        except BadDistribution as exc:
-            return [Need(UNUSABLE, parent=parent, text=str(exc))]
         if meta.requires_python and not meta.requires_python.contains(
             self.env.full_version, prereleases=True
         ):
             needs.append(Need(PYTHON, meta.requires_python, parent=parent))
-        missing = set(candidate.extras) - set(meta.provides_extra)
-        if missing:
-            self.unprovided.setdefault(candidate.name, set()).update(missing)
-        needs += self._needs(meta.requires_dist, candidate.extras, parent)
-        self.source.prefetch(n.name for n in needs if n.name != PYTHON)
-        return needs
+        return needs + self._needs(meta.requires_dist, candidate.extras, parent)
 
     def _needs(
         self, requires: Iterable[Requirement], extras: frozenset[NormalizedName], parent: str
@@ -308,6 +354,17 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         for extra in candidate.extras:
             requires += project.optional.get(extra, ())
         return self._needs(requires, frozenset(), f"{parent} (this project)")
+
+
+def _local_candidates(
+    project: LocalProject, extras: frozenset[NormalizedName], needs: list[Need]
+) -> list[Candidate]:
+    """The project itself, when every need grants its version (any, when dynamic)."""
+    version = project.version or Version("0")
+    granted = project.version is None or all(
+        n.specifier.contains(version, prereleases=True) for n in needs
+    )
+    return [Candidate(project.name, version, extras, None, local=True)] if granted else []
 
 
 def direct_release(name: NormalizedName, url: str) -> Release | None:

@@ -18,13 +18,14 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
-from pipx_lockext.core.environments import Environment
+from pipx_lockext.core.environments import Environment, describe_matrix
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.resolution.candidates import Project, Release
+from pipx_lockext.core.resolution.explain import explain
+from pipx_lockext.core.resolution.fixed import FixedAsks
 from pipx_lockext.core.resolution.provider import (
     PYTHON,
-    UNUSABLE,
     Candidate,
     Need,
     Policy,
@@ -50,11 +51,32 @@ class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generi
 
 
 class EnvironmentConflict(ResolutionError):
-    """Resolution impossible in one environment (exit 3), which it names."""
+    """Resolution impossible (exit 3): why, on which environments (`env` the first)."""
 
-    def __init__(self, message: str, env: Environment) -> None:
-        super().__init__(message)
-        self.env = env
+    def __init__(
+        self, reasons: Mapping[str, tuple[Environment, ...]], *, everywhere: bool
+    ) -> None:
+        self.reasons = dict(reasons)
+        """Each distinct reason, with the environments where it holds."""
+        self.env = min(env for envs in self.reasons.values() for env in envs)
+        self.everywhere = everywhere
+        """The one reason holds on every environment of the matrix: said without them."""
+        super().__init__("\n".join(self.messages()))
+
+    def messages(self) -> list[str]:
+        if self.everywhere:
+            return list(self.reasons)
+        return [f"{_describe(envs)}: {reason}" for reason, envs in self.reasons.items()]
+
+
+def _describe(envs: tuple[Environment, ...]) -> str:
+    """ "python 3.9-3.13 on linux-x86_64" when the environments are every pair of their
+    Pythons and platforms, else each one."""
+    pairs = {(e.python, e.platform_name) for e in envs}
+    pythons, platforms = {e.python for e in envs}, {e.platform_name for e in envs}
+    if len(pairs) == len(pythons) * len(platforms):
+        return describe_matrix(envs)
+    return "; ".join(str(env) for env in sorted(envs))
 
 
 @dataclass(frozen=True)
@@ -134,12 +156,20 @@ def resolve_matrix(
     results: dict[Environment, EnvResolution] = {}
     earlier: dict[NormalizedName, Version] = {}
     projects: dict[NormalizedName, Project] = {}
+    failed: dict[Environment, str] = {}
     for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
         preferred = {**earlier, **existing.get(env, {})}
         env_policy = replace(policy, preferred=preferred)
-        result = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
+        try:
+            result = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
+        except EnvironmentConflict as exc:
+            # Go on: whether the others fail too decides whether to name environments.
+            failed[env] = next(iter(exc.reasons))
+            continue
         results[env] = result
         earlier.update({name: rel.version for name, rel in result.chosen.items()})
+    if failed:
+        raise _conflict(failed, len(roots_by_env))
     _converge(
         results,
         source=source,
@@ -149,6 +179,15 @@ def resolve_matrix(
         projects=projects,
     )
     return results
+
+
+def _conflict(failed: Mapping[Environment, str], matrix_size: int) -> EnvironmentConflict:
+    reasons: dict[str, tuple[Environment, ...]] = {}
+    for env, reason in sorted(failed.items()):
+        reasons[reason] = (*reasons.get(reason, ()), env)
+    return EnvironmentConflict(
+        reasons, everywhere=len(reasons) == 1 and len(failed) == matrix_size
+    )
 
 
 def _converge(
@@ -206,7 +245,11 @@ def resolve_environment(
     for root in roots:
         if root.constraint and root.applies(env):
             constraints[root.need.name] = (*constraints.get(root.need.name, ()), root.need)
-    provider = Provider(source, env, replace(policy, constraints=constraints), projects)
+    local = policy.project.name if policy.project else None
+    fixed = FixedAsks(
+        [r.need for r in active] + [c for cs in constraints.values() for c in cs], local
+    )
+    provider = Provider(source, env, replace(policy, constraints=constraints), projects, fixed)
     source.prefetch(root.need.name for root in active)
     try:
         reporter = Rejections()
@@ -214,7 +257,8 @@ def resolve_environment(
             [root.need for root in active], max_rounds=MAX_ROUNDS
         )
     except ResolutionImpossible as exc:
-        raise EnvironmentConflict(explain(exc.causes, provider, env), env) from None
+        reason = explain(exc.causes, provider)
+        raise EnvironmentConflict({reason: (env,)}, everywhere=False) from None
     except ResolutionTooDeep:
         over = reporter.most_rejected()
         raise ResolutionError(
@@ -231,8 +275,8 @@ def _collect(
     result: object,
     unprovided: Mapping[NormalizedName, set[str]],
 ) -> EnvResolution:
-    mapping: Mapping[str, Candidate] = result.mapping  # type: ignore[attr-defined]
-    graph = result.graph  # type: ignore[attr-defined]
+    mapping: Mapping[str, Candidate] = result.mapping  # type: ignore[attr-defined]  # resolvelib types Result as a bare tuple
+    graph = result.graph  # type: ignore[attr-defined]  # see above
     chosen = {
         c.name: c.release for c in mapping.values() if c.name != PYTHON and c.release is not None
     }
@@ -253,62 +297,3 @@ def _collect(
         {key: frozenset(value) for key, value in labels.items()},
         {name: frozenset(extras) for name, extras in unprovided.items()},
     )
-
-
-def explain(causes: Iterable[object], provider: Provider, env: Environment) -> str:
-    """A derivation a person can follow: what clashes, who asked, what was skipped."""
-    by_name: dict[NormalizedName, list[str]] = {}
-    for cause in causes:
-        need: Need = cause.requirement  # type: ignore[attr-defined]
-        parent = cause.parent  # type: ignore[attr-defined]
-        asker = f"{parent.name} {parent.version}" if parent is not None else need.parent
-        shown = f"Python {need.specifier}" if need.name == PYTHON else need.text or need.name
-        by_name.setdefault(need.name, []).append(f"{shown} (from {asker})")
-    parts = []
-    for name, said in sorted(by_name.items()):
-        asks = _grouped(said)
-        for constraint in provider.policy.constraints.get(name, ()):
-            asks.append(f"the constraint {constraint.text} (from {constraint.parent})")
-        if name == UNUSABLE:
-            parts += [f"the metadata of {ask} could not be read" for ask in asks]
-            continue
-        what = "the Python version" if name == PYTHON else name
-        parts.append(f"no version of {what} satisfies {' and '.join(asks)}")
-        if name != PYTHON:
-            parts.append(_skipped(provider, name))
-    return f"{env}: " + "; ".join(p for p in parts if p)
-
-
-def _grouped(said: list[str]) -> list[str]:
-    """One entry per distinct ask; the same ask from many releases of one parent (every
-    version of app needs lib>=9) is said once, naming a few of them."""
-    askers: dict[str, list[str]] = {}
-    for text in dict.fromkeys(said):
-        ask, _, asker = text.partition(" (from ")
-        askers.setdefault(ask, []).append(asker.removesuffix(")"))
-    grouped = []
-    for ask, names in askers.items():
-        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-        grouped.append(f"{ask} (from {', '.join(names[:3])}{more})")
-    return grouped
-
-
-def _skipped(provider: Provider, name: NormalizedName) -> str:
-    offer = provider.offer(name)
-    if not offer.releases and not offer.skipped:
-        return f"{name} is not on any configured index"
-    notes = [f"{s.version} ({s.reason})" for s in offer.skipped[:5]]
-    yanked = [
-        f"{r.version} (yanked: {r.yanked or 'no reason given'})"
-        for r in offer.releases
-        if r.yanked is not None
-    ]
-    # No "use --pre" here: when no final release fits, pre-releases are tried already
-    # (PEP 440), so --pre never resolves a conflict.
-    listed = notes + yanked[:3]
-    if not listed:
-        available = ", ".join(str(r.version) for r in offer.releases[:8])
-        return f"available versions of {name} here: {available}"
-    more = len(offer.skipped) - 5
-    suffix = f" and {more} more" if more > 0 else ""
-    return f"versions of {name} skipped here: {', '.join(listed)}{suffix}"

@@ -1,0 +1,197 @@
+"""Why a resolution is impossible, in a few lines a person can follow (pure core).
+
+resolvelib says which requirements were left unsatisfied; this module says why: the
+requirements on one project that no release grants together, naming who asked each as
+they wrote it (the file and line of a root, the release of a dependency); the release a
+pin names that does not exist; what the roots rule out (`fixed`: "django-debug-toolbar>=5
+needs django>=4.2.9, requirements/base.in:1 asks for django<4"). Versions skipped in the
+environment (Requires-Python, no wheel) and releases whose metadata could not be built are
+named only when they would have fitted: then they are the reason.
+
+It reads what the provider already knows and fetches nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from pipx_lockext.core.errors import ResolutionError, did_you_mean
+from pipx_lockext.core.resolution.candidates import Offer
+from pipx_lockext.core.resolution.fixed import Ruled
+from pipx_lockext.core.resolution.provider import PYTHON, UNUSABLE, Need, Provider
+
+SHOWN = 3
+"""How many askers, versions or reasons a message names before "and N more"."""
+
+
+class UnknownProject(ResolutionError):
+    """A project no configured index has (the same on every environment)."""
+
+    def __init__(self, name: str, asked_by: str, hint: str = "", index: str = "") -> None:
+        self.name, self.asked_by, self.hint, self.index = name, asked_by, hint, index
+        where = index or "any configured index"
+        super().__init__(f"no project named {name} on {where}{hint} (asked by {asked_by})")
+
+    def on(self, index: str) -> UnknownProject:
+        """The same error naming the index (or indexes) searched."""
+        return UnknownProject(self.name, self.asked_by, self.hint, index)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One requirement in a conflict, with who asked it, as a message names them."""
+
+    need: Need
+    asker: str
+    root: bool = False
+    """Asked by the user (a root or a constraint), not by a release."""
+
+
+def explain(causes: Iterable[object], provider: Provider) -> str:
+    """The derivation of a conflict (no environment named: the caller knows where)."""
+    by_name: dict[NormalizedName, list[Ask]] = {}
+    for cause in causes:
+        need: Need = cause.requirement  # type: ignore[attr-defined]  # resolvelib types causes loosely
+        parent = cause.parent  # type: ignore[attr-defined]  # see above
+        asker = f"{parent.name} {parent.version}" if parent is not None else label(need)
+        by_name.setdefault(need.name, []).append(Ask(need, asker, parent is None))
+    local = provider.policy.project.name if provider.policy.project else None
+    for name, asks in by_name.items():
+        if name in {PYTHON, UNUSABLE, local}:
+            continue
+        # Only a root's: an unknown name deep in an old release is that release's fault.
+        if all(a.root for a in asks) and not provider.offer(name).project.versions:
+            known = [n for n, p in provider.projects.items() if p.versions]
+            raise UnknownProject(name, _askers(asks), did_you_mean(name, known))
+    unusable = by_name.pop(UNUSABLE, [])
+    parts: list[str] = []
+    if unusable:  # the reason only when nothing else is; else a note
+        said = [f"the metadata of {a.need.text} could not be read" for a in unusable[:SHOWN]]
+        parts += (
+            said
+            if not by_name
+            else [_unreadable("some projects", [a.need.text for a in unusable])]
+        )
+    for name, asks in sorted(by_name.items()):
+        if name == PYTHON:
+            parts.append(f"no Python version here satisfies {_said(asks, python=True)}")
+        else:
+            parts.append(_no_version(provider, name, asks))
+    return "; ".join(dict.fromkeys(p for p in parts if p))
+
+
+def label(need: Need) -> str:
+    """Who asked a root requirement: its file and line when known."""
+    return need.where or need.parent
+
+
+def _no_version(provider: Provider, name: NormalizedName, asks: list[Ask]) -> str:
+    every = asks + [Ask(c, label(c), True) for c in provider.policy.constraints.get(name, ())]
+    project = provider.policy.project
+    if project is not None and name == project.name:
+        return f"no version of {name} satisfies {_said(every)}: this project is {project.version}"
+    offer = provider.offer(name)
+    versions = [v for v, _ in offer.project.versions]
+    if not versions:
+        return f"{name} is on no configured index (asked by {_askers(asks)})"
+    missing = [a for a in every if a.need.exact is not None and not _matching(versions, [a])]
+    if missing or (len({a.need.text for a in every}) == 1 and not _matching(versions, every)):
+        return _nonexistent(name, missing or every, versions)
+    matching = _matching(versions, every)
+    head = f"no version of {name} satisfies {_said(every)}"
+    why = _blocked(provider, offer, every, matching) if matching else []
+    if why and len({a.need.text for a in every}) == 1:
+        return "; ".join(why)
+    return "; ".join([head, *why])
+
+
+def _blocked(
+    provider: Provider, offer: Offer, every: list[Ask], matching: list[Version]
+) -> list[str]:
+    """Why the versions that match every ask were not taken, where this module knows."""
+    name, identifier = offer.project.name, every[0].need.identifier
+    pinned = {a.need.exact for a in every}
+    usable = [r for v in matching if (r := offer.get(v)) is not None]
+    yanked = [r for r in usable if r.yanked is not None and r.version not in pinned]
+    ruled = [x for v in matching if (x := provider.ruled.get((identifier, v)))]
+    unreadable = [
+        provider.unreadable[name, v] for v in matching if (name, v) in provider.unreadable
+    ]
+    why = [_derivation(every, ruled)] if ruled else []
+    if len(usable) < len(matching):
+        why.append(_skipped(offer, matching, provider))
+    if yanked:
+        listed = [f"{r.version} ({r.yanked or 'no reason given'})" for r in yanked]
+        why.append(f"versions of {name} that would fit are yanked: {_few(listed)}")
+    return why + ([_unreadable(name, unreadable)] if unreadable else [])
+
+
+def _nonexistent(name: NormalizedName, asks: list[Ask], versions: Sequence[Version]) -> str:
+    """A requirement no release of the project ever matched, anywhere."""
+    exact = asks[0].need.exact
+    if exact is not None:
+        finals = [v for v in versions if not v.is_prerelease] or list(versions)
+        return f"{name} has no release {exact} (newest: {finals[0]}; asked by {_askers(asks)})"
+    newest = ", ".join(str(v) for v in versions[:SHOWN])
+    return f"no release of {name} matches {_said(asks)}; newest: {newest}"
+
+
+def _derivation(every: list[Ask], ruled: list[Ruled[Need]]) -> str:
+    """ "django-debug-toolbar>=5 (from base.in:2) needs django>=4.2.9; base.in:1 asks for
+    django<4": what the releases ask, against what the roots ask."""
+    by_ask: dict[str, list[Version]] = {}
+    for each in ruled:
+        by_ask.setdefault(each.need.text or each.need.name, []).append(each.version)
+    name = ruled[0].name
+    needs = " or ".join(f"{ask} ({name} {_span(vs)})" for ask, vs in by_ask.items())
+    fixed = ruled[0].fixed
+    against = " and ".join(f"{label(f)} asks for {f.text or f.name}" for f in fixed)
+    return f"{_said(every)} needs {needs}; {against}"
+
+
+def _span(versions: list[Version]) -> str:
+    low, high = min(versions), max(versions)
+    return str(low) if low == high else f"{low} to {high}"
+
+
+def _unreadable(name: str, reasons: list[str]) -> str:
+    more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
+    return f"releases of {name} passed over, their metadata could not be read: {reasons[0]}{more}"
+
+
+def _skipped(offer: Offer, matching: list[Version], provider: Provider) -> str:
+    """The versions that would fit but do not install here, and why."""
+    reasons = {s.version: s.reason for s in offer.skipped}
+    listed = [f"{v} ({reasons[v]})" for v in matching if v in reasons]
+    name, env = offer.project.name, provider.env
+    return f"versions of {name} that would fit are skipped on {env}: {_few(listed)}"
+
+
+def _matching(versions: Iterable[Version], asks: Iterable[Ask]) -> list[Version]:
+    specs = [a.need.specifier for a in asks]
+    return [v for v in versions if all(s.contains(v, prereleases=True) for s in specs)]
+
+
+def _said(asks: list[Ask], *, python: bool = False) -> str:
+    """Each distinct ask once with who asked it; the same ask from many releases of one
+    parent (every version of app needs lib>=9) names a few of them."""
+    askers: dict[str, list[str]] = {}
+    for ask in asks:
+        text = f"Python {ask.need.specifier}" if python else ask.need.text or ask.need.name
+        askers.setdefault(text, [])
+        if ask.asker not in askers[text]:
+            askers[text].append(ask.asker)
+    return " and ".join(f"{text} (from {_few(names)})" for text, names in askers.items())
+
+
+def _askers(asks: list[Ask]) -> str:
+    return _few(list(dict.fromkeys(a.asker for a in asks)))
+
+
+def _few(names: list[str]) -> str:
+    more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    return ", ".join(names[:SHOWN]) + more
