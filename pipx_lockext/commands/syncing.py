@@ -120,25 +120,42 @@ class Context:
 
 def sync_project(root: Path, options: SyncOptions, context: Context) -> tuple[SyncOutcome, ...]:
     """`reqlock sync`: every chosen venv made to hold exactly its lock's set."""
-    inputs = load_project(root)
-    layer = choose_layer(inputs, options.layer)
-    locks = read_locks(inputs)
-    lock = usable_lock(locks, layer)
-    warnings = stale_warning(locks, layer)
-    build = locks.build(layer) is not None
+    plan = _Plan.of(root, options)
+    warnings = stale_warning(plan.locks, plan.layer)
     outcomes = []
-    for target in targets(inputs, layer, options, context.find()):
-        with project_lock(Path(inputs.root), context.progress):
-            outcome = sync_one(
-                inputs,
+    for target in targets(plan.inputs, plan.layer, options, context.find()):
+        outcome = plan.sync(target, options, context)
+        outcomes.append(replace(outcome, warnings=warnings))
+    return tuple(outcomes)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The project, the layer and its lock that sync and run work from."""
+
+    inputs: ProjectInputs
+    layer: str
+    locks: LockSet
+    lock: ParsedLock
+
+    @classmethod
+    def of(cls, root: Path, options: SyncOptions) -> _Plan:
+        inputs = load_project(root)
+        layer = choose_layer(inputs, options.layer)
+        locks = read_locks(inputs)
+        return cls(inputs, layer, locks, usable_lock(locks, layer))
+
+    def sync(self, target: Target, options: SyncOptions, context: Context) -> SyncOutcome:
+        """One venv synced, holding the project's lock only meanwhile."""
+        with project_lock(Path(self.inputs.root), context.progress):
+            return sync_one(
+                self.inputs,
                 target,
-                lock,
-                build_lock=build,
+                self.lock,
+                build_lock=self.locks.build(self.layer) is not None,
                 reinstall=options.reinstall,
                 context=context,
             )
-        outcomes.append(replace(outcome, warnings=warnings))
-    return tuple(outcomes)
 
 
 def run_command(
@@ -147,22 +164,11 @@ def run_command(
     """`reqlock run -- CMD`: sync, then CMD in each chosen venv, in turn."""
     if not command:
         raise UsageError("nothing to run: give the command after --")
-    inputs = load_project(root)
-    layer = choose_layer(inputs, options.layer)
-    locks = read_locks(inputs)
-    lock = usable_lock(locks, layer)
-    build = locks.build(layer) is not None
+    plan = _Plan.of(root, options)
+    inputs, layer = plan.inputs, plan.layer
     rows = []
     for target in targets(inputs, layer, options, context.find()):
-        with project_lock(Path(inputs.root), context.progress):  # not while CMD runs
-            sync_one(
-                inputs,
-                target,
-                lock,
-                build_lock=build,
-                reinstall=options.reinstall,
-                context=context,
-            )
+        plan.sync(target, options, context)  # the project lock is not held while CMD runs
         if options.all_pythons:
             context.announce(f"==> Python {target.version}: {shlex.join(command)}")
         start = time.perf_counter()
