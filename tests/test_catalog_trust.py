@@ -113,6 +113,25 @@ def swapped_wheel(w: World) -> None:
     json_files("/simple/beta/", drop_metadata_keys)(w)
 
 
+def mislabelled_wheel(w: World) -> None:
+    """The index itself lists, with its true sha256, a `beta-1.0` wheel whose METADATA
+    says beta 2.0: the hash holds, the name lies."""
+    folder = w.root.parent / "mislabelled"
+    folder.mkdir(exist_ok=True)
+    wheel = build_wheel(Release("beta", "2.0", requires_dist=("gamma",)), "py3-none-any", folder)
+    data = wheel.path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    w.index.rewrite(BETA_WHEEL, lambda _: data)
+
+    def relist(files: list[dict[str, object]]) -> None:
+        drop_metadata_keys(files)
+        for entry in files:
+            if entry["filename"] == BETA_WHEEL.rsplit("/", 1)[1]:
+                entry["hashes"] = {"sha256": digest}
+
+    json_files("/simple/beta/", relist)(w)
+
+
 def drop_metadata_keys(files: list[dict[str, object]]) -> None:
     for entry in files:
         entry.pop("core-metadata", None)
@@ -439,6 +458,17 @@ UNVERIFIED = [
         files={"pyproject.toml": pyproject(("beta",))},
         releases=BETA,
         setup=(swapped_wheel,),
+    ),
+    Case(
+        "wheel-metadata-of-another-release",
+        "A wheel named beta-1.0 (its hash listed truly) whose METADATA says beta 2.0: passed "
+        "over, saying so, never resolved as what it claims inside (item 9).",
+        ("compile",),
+        3,
+        ("beta-1.0-py3-none-any.whl", "its metadata says beta 2.0, not the beta 1.0"),
+        files={"pyproject.toml": pyproject(("beta",))},
+        releases=(Release("beta", "1.0", requires_dist=("common>=2",), sdist=False), *BETA[1:]),
+        setup=(mislabelled_wheel,),
     ),
     Case(
         "metadata-file-without-hash",

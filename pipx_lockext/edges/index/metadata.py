@@ -65,6 +65,7 @@ class MetadataReader:
             meta = parse_metadata(data)
         except MetadataError as exc:
             raise BadDistribution(f"{file.filename}: {exc}") from None
+        _same_release(file, meta)
         if key and self.cache:
             self.cache.store_metadata(key[0], data, key[1])
         return meta
@@ -120,3 +121,17 @@ class MetadataReader:
             return build_metadata(data, file.filename, self.install)
         except BuildError as exc:
             raise BadDistribution(str(exc)) from None
+
+
+def _same_release(file: DistFile, meta: CoreMetadata) -> None:
+    """A file's metadata must be of the release its name says: a wheel named gamma-1.1
+    whose METADATA says gamma 2.0 (or another project) is passed over, never resolved as
+    what it claims inside."""
+    named = file.parsed
+    if named is None or (meta.name == named.name and meta.version == named.version):
+        return
+    raise BadDistribution(
+        f"{file.filename}: its metadata says {meta.name} {meta.version}, not the "
+        f"{named.name} {named.version} its file name says"
+    )
+
