@@ -5,6 +5,7 @@ load heavy ones."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,7 +48,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
     except click.exceptions.Abort:
         say("aborted")
-        sys.exit(130)
+        # Now, not after the fetches under way time out: the interpreter would join the
+        # fetch threads first. Nothing is lost: files are replaced atomically (a write
+        # cut short is rolled back), and the OS releases the project lock.
+        sys.stderr.flush()
+        os._exit(130)
     except ReqlockError as exc:
         sys.exit(report_error(exc, verbose))
     sys.exit(code if isinstance(code, int) else 0)

@@ -91,3 +91,29 @@ def test_a_compile_killed_at_any_moment_leaves_each_lock_old_or_complete(
             parsed = parse_lock(lock.read_text())
             assert parsed.problems == (), (lock, parsed.problems)
             assert parsed.pins, lock
+
+
+def test_ctrl_c_during_compile_stops_now_with_the_locks_as_they_were(
+    make_project, fake_index, tmp_path
+):
+    """Issue 14 item 5: Ctrl-C waited ~39 s for the fetches under way. The index here
+    answers after a minute; the compile must be gone long before, exit 130."""
+    index = fake_index(RELEASES)
+    root = make_project({"pyproject.toml": PYPROJECT.format(url=index.url)})
+    env = {**os.environ, "REQLOCK_CACHE_DIR": str(tmp_path / "cache"), "PIP_TIMEOUT": "120"}
+    command = [sys.executable, "-m", "pipx_lockext", "compile", "--project", str(root)]
+    index.fault("/simple/*", "delay", seconds=60)
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    while not index.requests:  # the fetch is under way
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=20)  # a third of the index's delay
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("compile still running 20 s after Ctrl-C")
+    assert process.returncode == 130, err
+    assert "aborted" in err
+    assert "Traceback" not in err
+    assert not (root / "requirements").exists()

@@ -83,12 +83,14 @@ def replace_files(changes: dict[Path, str]) -> None:
             old = current.read_bytes() if current.exists() else None
             os.replace(temp, current)
             done[current] = old
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C too: every file old or new, never a mix
         _roll_back(done)
         for temp in staged.values():
             with contextlib.suppress(OSError):
                 temp.unlink()
-        raise _local_error(current, exc) from None
+        if isinstance(exc, OSError):
+            raise _local_error(current, exc) from None
+        raise
 
 
 def _sweep(path: Path) -> None:
