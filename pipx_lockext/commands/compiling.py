@@ -151,7 +151,11 @@ def resolve_locks(
     upgrades, constraints = _upgrades(options.upgrade_packages)
     _check_upgrades_are_locked(upgrades, existing)
     preferred = {} if options.upgrade else preferences(inputs, existing, upgrades)
-    policy = Policy(pre=bool(index.pre), only_binary=frozenset(index.only_binary))
+    policy = Policy(
+        pre=bool(index.pre),
+        only_binary=frozenset(index.only_binary),
+        same_versions=inputs.settings.same_versions,
+    )
     request = LockRequest(inputs, policy, preferred, constraints, index_lines(index))
     repository = open_repository(
         index,

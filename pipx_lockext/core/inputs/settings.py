@@ -114,6 +114,9 @@ class Settings:
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     output_dir: str = "requirements"
     venv_dir: str = ".venvs"
+    same_versions: bool = False
+    """One version everywhere one version serves, instead of what pip would install on
+    each environment (the newest that fits there)."""
     index: IndexSettings = IndexSettings()
     layers: Mapping[str, LayerSettings] = field(default_factory=dict)
 
@@ -164,7 +167,7 @@ class _Reader:
 TOP_KEYS = (
     "source", "python", "platforms", "output-dir", "venv-dir", "index-url",
     "extra-index-url", "find-links", "index-strategy", "only-binary", "pre", "layers",
-    "package-index",
+    "package-index", "same-versions",
 )  # fmt: skip
 LAYER_KEYS = ("include-base", "extras", "requires-python")
 
@@ -196,6 +199,7 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         platforms=r.strings("platforms", _platform_problem) or DEFAULT_PLATFORMS,
         output_dir=_folder(r, "output-dir") or "requirements",
         venv_dir=_folder(r, "venv-dir") or ".venvs",
+        same_versions=bool(r.get("same-versions", bool, "true or false")),
         index=index,
         layers=_parse_layers(r.get("layers", dict, "a table") or {}, file, out),
     )

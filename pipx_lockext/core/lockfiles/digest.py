@@ -38,7 +38,7 @@ def input_digest(inputs: ProjectInputs, layer: str, environments: Iterable[Envir
             for extra, deps in sorted(inputs.optional_dependencies.items())
         },
         "index": _index(inputs.settings.index),
-    }
+    } | ({"same_versions": True} if inputs.settings.same_versions else {})
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 

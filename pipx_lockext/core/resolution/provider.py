@@ -118,6 +118,9 @@ class Policy:
     preferred: Mapping[NormalizedName, Version] = field(default_factory=dict)
     """Versions to try first (existing pins, other environments' choices)."""
     project: LocalProject | None = None
+    same_versions: bool = False
+    """One version everywhere one version serves (`[tool.reqlock] same-versions`);
+    otherwise each environment gets what pip would install there: the newest that fits."""
 
 
 class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's generics are loose

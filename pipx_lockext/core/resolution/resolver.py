@@ -150,8 +150,9 @@ def resolve_matrix(
     policy: Policy,
     existing: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
 ) -> dict[Environment, EnvResolution]:
-    """Resolve every environment, oldest Python first, each preferring what the ones
-    before it chose; then converge (see `_converge`)."""
+    """Resolve every environment, oldest Python first; with `policy.same_versions`, each
+    preferring what the ones before it chose, then converging (see `_converge`);
+    otherwise each on its own, as pip would there (existing pins still kept)."""
     existing = existing or {}
     results: dict[Environment, EnvResolution] = {}
     earlier: dict[NormalizedName, Version] = {}
@@ -167,9 +168,12 @@ def resolve_matrix(
             failed[env] = next(iter(exc.reasons))
             continue
         results[env] = result
-        earlier.update({name: rel.version for name, rel in result.chosen.items()})
+        if policy.same_versions:
+            earlier.update({name: rel.version for name, rel in result.chosen.items()})
     if failed:
         raise _conflict(failed, len(roots_by_env))
+    if not policy.same_versions:
+        return results
     _converge(
         results,
         source=source,
