@@ -67,7 +67,10 @@ def test_compile_writes_one_lock_per_layer_with_markers_and_hashes(project, reql
     assert 'winonly==1.0 ; sys_platform == "win32"' in pins(root, "dev")
     text = (root / "requirements/dev.lock.txt").read_text()
     assert "# layer: dev = base + group dev\n" in text
-    assert "# environments: python 3.10, 3.12 on linux-x86_64, macos-arm64, windows-x86_64" in text
+    assert (
+        "# environments: python 3.10, 3.12 on linux-x86_64, linux-aarch64, macos-arm64, "
+        "windows-x86_64"
+    ) in text
     assert f"--index-url {index.url}\n" in text
     # every file of the release is hashed: app-dep 2.0 has a wheel and an sdist
     block = text.split("app-dep==2.0")[1].split("# via")[0]
@@ -353,9 +356,10 @@ def test_pins_that_install_from_an_sdist_are_reported(make_project, fake_index, 
     result = reqlock("compile", "--project", root)
     assert result.code == 0, result.err
     assert (
-        "warning: built==1.0 has no wheel for python 3.10, 3.12 on linux-x86_64; "
-        "python 3.10, 3.12 on macos-arm64; python 3.10 on windows-x86_64: pip builds it "
-        "from the sdist, and the build dependencies it fetches are not hash-checked"
+        "warning: built==1.0 has no wheel for python 3.10, 3.12 on linux-aarch64; "
+        "python 3.10, 3.12 on linux-x86_64; python 3.10, 3.12 on macos-arm64; "
+        "python 3.10 on windows-x86_64: pip builds it from the sdist, and the build "
+        "dependencies it fetches are not hash-checked"
     ) in result.err
 
 

@@ -15,7 +15,7 @@ def test_defaults():
     settings, problems = parse({})
     assert problems == []
     assert settings.pythons is None
-    assert settings.platforms == ("linux-x86_64", "macos-arm64", "windows-x86_64")
+    assert settings.platforms == ("linux-x86_64", "linux-aarch64", "macos-arm64", "windows-x86_64")
     assert settings.output_dir == "requirements"
     assert settings.venv_dir == ".venvs"
     assert settings.index == IndexSettings()

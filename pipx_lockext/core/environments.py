@@ -89,7 +89,8 @@ PLATFORMS: dict[str, Platform] = {
     )
 }
 
-DEFAULT_PLATFORMS = ("linux-x86_64", "macos-arm64", "windows-x86_64")
+DEFAULT_PLATFORMS = ("linux-x86_64", "linux-aarch64", "macos-arm64", "windows-x86_64")
+"""Docker on ARM laptops and servers is where many prod locks are installed (SPEC)."""
 
 
 @dataclass(frozen=True, order=True)

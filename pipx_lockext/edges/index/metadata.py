@@ -134,4 +134,3 @@ def _same_release(file: DistFile, meta: CoreMetadata) -> None:
         f"{file.filename}: its metadata says {meta.name} {meta.version}, not the "
         f"{named.name} {named.version} its file name says"
     )
-
