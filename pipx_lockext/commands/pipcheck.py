@@ -172,8 +172,10 @@ def pip_tools_layout(folder: Path) -> bool:
 
 def check_pip_tools(folder: Path) -> CheckResult:
     """`reqlock check` in pip-tools' layout: every reqlock-written pip-compile-mode
-    output beside requirements.in (a finding saying what to run when there is none)."""
-    outputs = tuple(Path(found.name) for found in sorted(folder.glob("*.txt")) if _pip_mode(found))
+    output beside requirements.in or in a folder beside it (`-o locks/prod.txt`); a
+    finding saying what to run when there is none."""
+    found = sorted([*folder.glob("*.txt"), *folder.glob("*/*.txt")])
+    outputs = tuple(path.relative_to(folder) for path in found if _pip_mode(path))
     if not outputs:
         what = "no reqlock-written output beside it; run: "
         command = "reqlock compile requirements.in -o requirements.txt"
