@@ -115,3 +115,28 @@ def test_check_out_txt_imports_neither_resolver_nor_http_client(piptools, reqloc
         check=False,
     )
     assert out.stdout.strip() == "0 []", out.stderr
+
+
+def test_pyproject_extras_round_trip_through_the_header(piptools, reqlock):
+    app = piptools / "app"
+    (app / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["web"]\n'
+        '[project.optional-dependencies]\nx = ["helper"]\n'
+        f"[tool.reqlock]\nindex-url = {(app / 'requirements.in').read_text().split()[1]!r}\n"
+    )
+    args = ("pyproject.toml", "--all-extras", "-o", "all.txt")
+    assert reqlock("compile", "--project", app, *args).code == 0
+    assert "--all-extras -o all.txt" in (app / "all.txt").read_text()
+    assert reqlock("check", "--project", app, "all.txt").code == 0
+    pyproject = (app / "pyproject.toml").read_text()
+    (app / "pyproject.toml").write_text(pyproject.replace('x = ["helper"]', 'x = ["helper<2"]'))
+    assert reqlock("check", "--project", app, "all.txt").code == 1
+
+
+def test_a_project_lock_is_not_an_output(make_project, fake_index, reqlock):
+    index = fake_index(RELEASES)
+    root = make_project({"requirements/base.in": f"--index-url {index.url}\nhelper\n"})
+    assert reqlock("compile", "--project", root, "--python", "3.12").code == 0
+    result = reqlock("check", "--project", root, "requirements/base.lock.txt")
+    assert result.code == 2
+    assert "a project lock, not a pip-compile-mode output" in result.err
