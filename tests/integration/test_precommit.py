@@ -142,11 +142,11 @@ def test_check_hook_on_both_layouts(pre_commit, tmp_path, fake_index, layout):
 
 def commit_copy(hooks: Path) -> None:
     """try-repo needs the hooks committed: a copy of this checkout, committed."""
-    shutil.copytree(
-        ROOT, hooks, ignore=shutil.ignore_patterns(".venv*", ".tox", "__pycache__", ".*_cache")
-    )
-    if not (hooks / ".git").exists():
-        git(hooks, "init", "-q")
+    # Never `.git`: in a worktree it is a file naming the checkout's own git directory, and
+    # the commit below would then land on the branch being tested.
+    ignore = shutil.ignore_patterns(".git", ".venv*", ".tox", "__pycache__", ".*_cache")
+    shutil.copytree(ROOT, hooks, ignore=ignore)
+    git(hooks, "init", "-q")
     git(hooks, "add", "-A")
     config = ("-c", "user.name=t", "-c", "user.email=t@t")
     git(hooks, *config, "commit", "-qm", "hooks", "--allow-empty")
