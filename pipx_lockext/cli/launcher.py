@@ -72,11 +72,11 @@ def check(root: str, quiet: bool) -> int:
     """`reqlock check` without click (pre-commit runs it on every commit)."""
     from pathlib import Path  # noqa: PLC0415 - the stamp path above needs none of these
 
-    from pipx_lockext.commands.checking import check_project  # noqa: PLC0415 - same
+    from pipx_lockext.commands.pipcheck import check_folder  # noqa: PLC0415 - same
     from pipx_lockext.core.errors import ReqlockError  # noqa: PLC0415 - same
 
     try:
-        result = check_project(Path(root))
+        result = check_folder(Path(root))
     except ReqlockError as exc:
         return report_error(exc, verbose=False)
     return report_check(result, quiet)

@@ -13,17 +13,33 @@ from pipx_lockext.cli.report import report_check, say
 
 
 @click.command("check")
+@click.argument("outputs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @common_options
-def check_command(project: Path | None, quiet: bool, verbose: bool) -> None:
+def check_command(
+    outputs: tuple[Path, ...], project: Path | None, quiet: bool, verbose: bool
+) -> None:
     """Exit 0 when every lock is fresh and well formed, 1 otherwise (offline, read-only).
 
     Fresh: the input digest in each lock header matches the project's inputs now. Well
     formed: every requirement pinned with == and hashed with sha256, no project twice on
     one environment, no option line reqlock would not write. Made for pre-commit and CI.
-    """
-    from pipx_lockext.commands.checking import check_project  # noqa: PLC0415 - start-up
 
-    code = report_check(check_project(project_root(project)), quiet)
+    OUTPUTS: pip-compile-mode files (`reqlock compile SRC.in -o OUT.txt`), each checked
+    against the sources its header names. In pip-tools' layout (a top-level
+    requirements.in, no requirements/*.in), every such file beside it is checked.
+    """
+    from pipx_lockext.commands.pipcheck import (  # noqa: PLC0415 - start-up
+        check_folder,
+        check_outputs,
+        pip_tools_layout,
+    )
+
+    folder = project.resolve() if project else Path.cwd()
+    if outputs:
+        result = check_outputs(folder, outputs)
+    else:
+        result = check_folder(folder if pip_tools_layout(folder) else project_root(project))
+    code = report_check(result, quiet)
     if code:
         raise click.exceptions.Exit(code)
 

@@ -35,7 +35,8 @@ class CheckResult:
 
 
 def check_project(root: Path) -> CheckResult:
-    """`reqlock check`: every lock fresh for its inputs and well formed."""
+    """`reqlock check`: every lock fresh for its inputs and well formed (pip-tools' layout
+    is `pipcheck.check_folder`'s)."""
     inputs = load_project(root)
     locks = read_locks(inputs)
     remember(locks)

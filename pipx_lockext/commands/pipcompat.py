@@ -8,6 +8,8 @@ unless `-U`/`-P`. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,28 +52,22 @@ class PipCompileOptions:
 
 def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions) -> CompileResult:
     """Resolve the sources (relative to `cwd`) into one hash-pinned requirements file."""
-    wanted = replace(
-        wanted,
-        sources=tuple(cwd / s for s in wanted.sources),
-        constraints=tuple(cwd / c for c in wanted.constraints),
-        output=cwd / wanted.output if wanted.output else None,
-    )
+    wanted = _under(cwd, wanted)
     if wanted.output is None:
         _refuse_a_project_layer(cwd, wanted.sources)
     output = wanted.output or cwd / default_output(wanted.sources)
-    inputs = sources_inputs(cwd, wanted)
     pythons = options.pythons or (f"{sys.version_info[0]}.{sys.version_info[1]}",)
-    inputs = with_matrix(inputs, pythons, options.platforms or (current_platform(),))
-    display = _display(cwd, output)
+    inputs = output_inputs(cwd, wanted, pythons, options.platforms or (current_platform(),))
+    display = display_path(cwd, output)
     old = read_text(output, display)
     previous = parse_lock(old) if old is not None else None
     outcome = resolve_locks(inputs, options, [previous] if previous is not None else [])
-    sources = " ".join(_display(cwd, s) for s in wanted.sources)
+    sources = " ".join(display_path(cwd, s) for s in wanted.sources)
     lock = replace(
         outcome.locks[OUTPUT_LAYER],
         source=sources,
         description=f"{sources} (pip-compile mode)",
-        command=f"reqlock compile {sources} -o {display}",
+        command=command_line(cwd, replace(wanted, output=output), options),
     )
     if previous is not None:
         check_kept_hashes(previous, lock.pins, display)
@@ -81,6 +77,48 @@ def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions)
         replace_files({c.path: c.new for c in changes if c.changed})
     summary = summarize(display, previous, lock.pins)
     return CompileResult(False, changes, (summary,), outcome.warnings, options.dry_run)
+
+
+def output_inputs(
+    cwd: Path, wanted: PipCompileOptions, pythons: tuple[str, ...], platforms: tuple[str, ...]
+) -> ProjectInputs:
+    """The inputs whose `output` layer is the file written, on the given matrix: what the
+    input digest is computed from, by `compile_files` and by `check OUT.txt` alike."""
+    wanted = _under(cwd, wanted)
+    return with_matrix(sources_inputs(cwd, wanted), pythons, platforms)
+
+
+def _under(cwd: Path, wanted: PipCompileOptions) -> PipCompileOptions:
+    """The options with every path joined to `cwd` (absolute ones stay as they are)."""
+    return replace(
+        wanted,
+        sources=tuple(cwd / s for s in wanted.sources),
+        constraints=tuple(cwd / c for c in wanted.constraints),
+        output=cwd / wanted.output if wanted.output else None,
+    )
+
+
+def command_line(cwd: Path, wanted: PipCompileOptions, options: CompileOptions) -> str:
+    """The `reqlock compile …` line the header carries: every flag that decides the
+    input digest, so that `check OUT.txt` can recompute it (`pipcheck` reads it back).
+    Index flags are left out: like a project's, they are not inputs of the digest."""
+    args = ["reqlock", "compile", *(_relative(cwd, s) for s in wanted.sources)]
+    args += [item for extra in wanted.extras for item in ("--extra", extra)]
+    args += ["--all-extras"] if wanted.all_extras else []
+    args += [item for c in wanted.constraints for item in ("-c", _relative(cwd, c))]
+    args += [item for python in options.pythons for item in ("--python", python)]
+    args += [item for platform in options.platforms for item in ("--platform", platform)]
+    args += ["-o", _relative(cwd, wanted.output or cwd / default_output(wanted.sources))]
+    return shlex.join(args)
+
+
+def _relative(cwd: Path, path: Path) -> str:
+    """The path relative to `cwd`, with `..` when outside (`-c ../shared/c.txt`): the
+    header must hold in every checkout, not only where it was compiled."""
+    try:
+        return Path(os.path.relpath((cwd / path).resolve(), cwd.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return display_path(cwd, path)
 
 
 def _refuse_a_project_layer(cwd: Path, sources: tuple[Path, ...]) -> None:
@@ -96,7 +134,7 @@ def _refuse_a_project_layer(cwd: Path, sources: tuple[Path, ...]) -> None:
         for layer in inputs.layers if inputs.source == "requirements" else ():
             if (Path(inputs.root) / layer.file).resolve() == source.resolve():
                 raise UsageError(
-                    f"{_display(cwd, source)} is layer {layer.name} of the project in "
+                    f"{display_path(cwd, source)} is layer {layer.name} of the project in "
                     f"{inputs.root}: `reqlock compile {layer.name}` locks it with the other "
                     "layers for every declared Python; pip-compile mode on this one file "
                     "needs -o OUT.txt"
@@ -118,7 +156,7 @@ def sources_inputs(cwd: Path, wanted: PipCompileOptions) -> ProjectInputs:
         raise UsageError("give either one pyproject.toml or requirements files, not both")
     for source in (*wanted.sources, *wanted.constraints):
         if not source.is_file():
-            raise UsageError(f"{_display(cwd, source)}: no such file")
+            raise UsageError(f"{display_path(cwd, source)}: no such file")
     if tomls:
         inputs = _pyproject_inputs(tomls[0], wanted)
     else:
@@ -141,7 +179,7 @@ def _pyproject_inputs(path: Path, wanted: PipCompileOptions) -> ProjectInputs:
 def _requirements_inputs(cwd: Path, files: list[Path], wanted: PipCompileOptions) -> ProjectInputs:
     if wanted.extras or wanted.all_extras:
         raise UsageError("--extra and --all-extras apply to a pyproject.toml source")
-    displays = tuple(_display(cwd, f) for f in [*files, *wanted.constraints])
+    displays = tuple(display_path(cwd, f) for f in [*files, *wanted.constraints])
     sources = displays[: len(files)]
     out = ProblemCollector()
     layered = LayeredFiles(sources, read_all(cwd, displays))
@@ -167,6 +205,7 @@ def _requirements_inputs(cwd: Path, files: list[Path], wanted: PipCompileOptions
     )
 
 
-def _display(cwd: Path, path: Path) -> str:
+def display_path(cwd: Path, path: Path) -> str:
+    """The path as the header and messages write it: relative to `cwd` when inside."""
     full = (cwd / path).resolve()
     return full.relative_to(cwd).as_posix() if full.is_relative_to(cwd) else str(full)
