@@ -35,7 +35,7 @@ def test_a_good_lock_renders_and_reads_back_without_problems():
         ({"files": (replace(FILE, sha256="A" * 64),)}, "not a sha256"),
         ({"files": (replace(FILE, url="https://x/\n--pre"),)}, "file 'lib-1.0.tar.gz'"),
         ({"name": NormalizedName("evil\n--trusted-host x")}, "not a normalized project name"),
-        ({"extras": ("x]\n--pre",)}, "not a normalized project name"),
+        ({"extras": (("x]\n--pre",),)}, "not a normalized project name"),
         ({"marker": 'python_version < "3"' + INJECTED}, "not a marker"),
         ({"marker": "python_version <"}, "not a marker"),
         ({"url": "file:///etc/passwd"}, "not an http(s) URL"),
@@ -70,3 +70,66 @@ def test_two_pins_on_one_environment_are_refused_by_reading_back():
     twice = replace(LOCK, pins=(PIN, replace(PIN, version=Version("2.0"))))
     with pytest.raises(IntegrityError, match="lib is pinned twice"):
         render(twice)
+
+
+# --- extras: the plain line, then one line per set of extras asked (issue 13 item 4) ------------
+
+EXTRAS = replace(PIN, extras=(("socks",), ("brotli", "socks")), marker='python_version < "3.13"')
+
+
+def test_a_pin_with_extras_is_written_plain_then_once_per_set_with_the_same_hashes():
+    """pip 22.2 to 23.2 in hash-checking mode take `lib>=1`, `lib[socks]>=1` and
+    `lib[brotli,socks]>=1` as three requirements, each wanting its own `==` line; pip 23.3
+    and later accept the repeats (measured with each pip against the fake index)."""
+    text = render(replace(LOCK, pins=(EXTRAS,)))
+    marker = ' ; python_version < "3.13" \\\n'
+    hashed = f"    --hash=sha256:{H}\n"
+    assert (
+        f"lib==1.0{marker}{hashed}lib[brotli,socks]==1.0{marker}{hashed}"
+        f"lib[socks]==1.0{marker}{hashed}    # via group dev\n"
+    ) in text, text
+
+
+def test_the_repeats_read_back_as_one_pin_that_knows_its_extras():
+    parsed = parse_lock(render(replace(LOCK, pins=(EXTRAS,))))
+    assert parsed.problems == ()
+    (pin,) = parsed.pins
+    assert (pin.name, str(pin.version), pin.line) == ("lib", "1.0", 7)
+    assert pin.extras == (("brotli", "socks"), ("socks",))
+    assert pin.via == ("group dev",)
+
+
+def test_no_extras_no_repeat_and_a_set_asked_twice_is_written_once():
+    assert PIN.requirements() == ("lib==1.0",)
+    twice = replace(PIN, extras=(("socks",), ("socks",), ()))
+    assert twice.requirements() == ("lib==1.0", "lib[socks]==1.0")
+
+
+def lines_problems(pins: str) -> list[str]:
+    """What parse_lock says of hand-written pin lines (the body-digest aside)."""
+    text = "# input-digest: sha256:" + "0" * 64 + "\n" + pins
+    return [p.what for p in parse_lock(text).problems if p.line is not None]
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        f"lib[socks]==2.0 --hash=sha256:{H}",  # another version
+        f"lib[socks]==1.0 --hash=sha256:{'b' * 64}",  # other hashes
+        f'lib[socks]==1.0 ; python_version < "3.13" --hash=sha256:{H}',  # another marker
+        f"lib==1.0 --hash=sha256:{H}",  # the plain line twice
+    ],
+)
+def test_only_an_exact_repeat_with_extras_may_name_a_project_twice(repeat):
+    assert any(
+        "lib is pinned twice" in p
+        for p in lines_problems(f"lib==1.0 --hash=sha256:{H}\n{repeat}\n")
+    )
+
+
+def test_a_line_with_extras_and_no_plain_twin_is_still_a_pin():
+    """Locks written before the repeats carry `lib[socks]==1.0` alone."""
+    text = "# input-digest: sha256:" + "0" * 64 + "\n" + f"lib[socks]==1.0 --hash=sha256:{H}\n"
+    (pin,) = parse_lock(text).pins
+    assert (pin.name, pin.extras) == ("lib", (("socks",),))
+    assert lines_problems(f"lib[socks]==1.0 --hash=sha256:{H}\n") == []

@@ -62,7 +62,12 @@ def test_layered_sources_constraints_and_bare_output(workdir, reqlock):
     )  # fmt: skip
     assert result.code == 0, result.err
     text = (workdir / "out.txt").read_text()
-    assert lines(workdir / "out.txt") == ["helper==1.0", "testing[x]==8.0", "web==2.0"]
+    assert lines(workdir / "out.txt") == [
+        "helper==1.0",
+        "testing==8.0",
+        "testing[x]==8.0",
+        "web==2.0",
+    ]
     assert not text.startswith("# This file")
     assert "# via" not in text
 

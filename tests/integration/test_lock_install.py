@@ -188,12 +188,15 @@ def pinned_version(requirement: Requirement) -> str:
 
 
 def pins_for(requirements: list[Requirement], environment: dict[str, str]) -> dict[str, str]:
-    """The lock's pins whose markers are true in `environment`; a name twice is a bad lock."""
+    """The lock's pins whose markers are true in `environment`; a name twice is a bad lock,
+    unless the second line repeats the first's version with extras (`fancy[speed]==1.0`
+    after `fancy==1.0`, for pip before 23.3)."""
     pins: dict[str, str] = {}
     for requirement in requirements:
         if requirement.marker is None or requirement.marker.evaluate(environment):
             name = canonicalize_name(requirement.name)
-            assert name not in pins, f"{name} pinned twice on {environment}"
+            repeat = requirement.extras and pins.get(name) == pinned_version(requirement)
+            assert repeat or name not in pins, f"{name} pinned twice on {environment}"
             pins[name] = pinned_version(requirement)
     return pins
 

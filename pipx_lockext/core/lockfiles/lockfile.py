@@ -54,18 +54,26 @@ class Pin:
     """What brings it in: parent names, or root labels such as "group dev"."""
     url: str | None = None
     """For a direct URL requirement, the URL it is locked to (without credentials)."""
-    extras: tuple[str, ...] = ()
+    extras: tuple[tuple[str, ...], ...] = ()
+    """Each set of extras some parent asks for. Every pip before 23.3 in hash-checking
+    mode takes `x[a]>=1` and `x>=1` as two requirements and refuses whichever has no `==`
+    line of its own (pip 23.3 and later accept either line), so the pin is written once
+    plain and once more per set: `x==1.0` and `x[a]==1.0`, with the same hashes."""
 
     @property
     def hashes(self) -> tuple[str, ...]:
         """The sha256 of every file, sorted (what the requirements format carries)."""
         return tuple(sorted({file.sha256 for file in self.files}))
 
-    def requirement(self) -> str:
-        """The line's requirement without hashes: `name[x]==1.0 ; marker` or `name @ url`."""
-        name = f"{self.name}[{','.join(self.extras)}]" if self.extras else self.name
+    def requirement(self, extras: tuple[str, ...] = ()) -> str:
+        """One line's requirement without hashes: `name[x]==1.0 ; marker` or `name @ url`."""
+        name = f"{self.name}[{','.join(extras)}]" if extras else self.name
         text = f"{name} @ {self.url}" if self.url else f"{name}=={self.version}"
         return f"{text} ; {self.marker}" if self.marker else text
+
+    def requirements(self) -> tuple[str, ...]:
+        """Every line's requirement: the plain one, then one per set of extras."""
+        return (self.requirement(), *(self.requirement(e) for e in sorted(set(self.extras)) if e))
 
     def sort_key(self) -> tuple[str, Version, str]:
         return (self.name, self.version, self.marker or "")
@@ -131,9 +139,8 @@ def _text(lock: LockFile, header: bool, annotate: bool) -> str:
 
 
 def _pin_text(pin: Pin, annotate: bool) -> str:
-    parts = [pin.requirement()]
-    parts += [f"    --hash=sha256:{digest}" for digest in sorted(pin.hashes)]
-    text = " \\\n".join(parts) + "\n"
+    hashes = [f"    --hash=sha256:{digest}" for digest in sorted(pin.hashes)]
+    text = "".join(" \\\n".join([line, *hashes]) + "\n" for line in pin.requirements())
     if not annotate:
         return text
     if len(pin.via) == 1:
@@ -168,8 +175,9 @@ def _header_fields(lock: LockFile) -> list[tuple[str, str]]:
 def _pin_problems(pin: Pin) -> list[str]:
     what = f"{pin.name!r:.80}"
     found = []
-    if not _NAME.fullmatch(pin.name) or any(not _NAME.fullmatch(e) for e in pin.extras):
-        found.append(f"not a normalized project name: {what} {pin.extras!r:.80}")
+    extras = [extra for group in pin.extras for extra in group]
+    if not _NAME.fullmatch(pin.name) or any(not _NAME.fullmatch(e) for e in extras):
+        found.append(f"not a normalized project name: {what} {extras!r:.80}")
     if str(Version(str(pin.version))) != str(pin.version):
         found.append(f"{what}: version {str(pin.version)!r:.80} does not read back")
     found += [f"{what}: not a sha256: {h!r:.80}" for h in pin.hashes if not _HEX64.fullmatch(h)]

@@ -4,15 +4,16 @@ formed (pure core).
 `check`, `why`, `verify` and compile's sticky pins all read locks through `parse_lock`.
 It is strict where pip's hash-checking mode is weak: a lock must pin every requirement with
 `==`, carry at least one sha256 per line, name a project twice only under markers that
-exclude each other on the lock's environments, and hold no option line reqlock would not
-write. It reads text and returns values; it never opens a file.
+exclude each other on the lock's environments (or as the same pin repeated with extras,
+see `_fold_extras`), and hold no option line reqlock would not write. It reads text and
+returns values; it never opens a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
 from packaging.markers import Marker
@@ -45,6 +46,9 @@ class LockedPin:
     via: tuple[str, ...] = ()
     url: str | None = None
     """For `name @ https://…/archive`, the URL."""
+    extras: tuple[tuple[str, ...], ...] = ()
+    """The sets of extras of the lines that repeat this one with extras (`x[a]==1.0`
+    after `x==1.0`, same marker and hashes), folded into it as they are read."""
 
     def applies(self, env: Environment) -> bool:
         return self.marker is None or self.marker.evaluate({**env.markers, "extra": ""})
@@ -110,6 +114,7 @@ def parse_lock(text: str) -> ParsedLock:
         problems.append(LockProblem(None, "no '# input-digest: sha256:…' header line"))
     problems += _body_problems(text, header.get("body"))
     environments = parse_environments(header.get("environments", ""))
+    pins = _fold_extras(pins)
     problems += _duplicate_problems(pins, environments)
     return ParsedLock(
         header.get("layer"),
@@ -209,7 +214,8 @@ def _pin(
     if not good:
         problems.append(LockProblem(line, f"{req.name}=={version} has no --hash=sha256:"))
     name = canonicalize_name(req.name)
-    return LockedPin(name, version, req.marker, tuple(good), line, via, req.url)
+    extras = (tuple(sorted(canonicalize_name(e) for e in req.extras)),) if req.extras else ()
+    return LockedPin(name, version, req.marker, tuple(good), line, via, req.url, extras)
 
 
 def _url_version(req: Requirement) -> Version | None:
@@ -247,6 +253,31 @@ def _option_problems(line: int, logical: str) -> list[LockProblem]:
     if option not in WRITTEN_OPTIONS:
         return [LockProblem(line, f"option reqlock never writes: {logical!r}")]
     return []
+
+
+def _fold_extras(pins: list[LockedPin]) -> list[LockedPin]:
+    """Each `x[a]==1.0` line folded into the `x==1.0` line it repeats (same version,
+    marker and hashes; see `Pin.extras`); any other line with extras stays a pin."""
+    plain = {_twin_key(pin): pin for pin in pins if not pin.extras}
+    repeats: dict[tuple[object, ...], list[LockedPin]] = {}
+    for pin in pins:
+        if pin.extras and _twin_key(pin) in plain:
+            repeats.setdefault(_twin_key(pin), []).append(pin)
+    folded = []
+    for pin in pins:
+        if pin.extras:
+            if _twin_key(pin) not in plain:
+                folded.append(pin)
+            continue
+        more = repeats.get(_twin_key(pin), [])
+        via = tuple(dict.fromkeys([*pin.via, *(v for r in more for v in r.via)]))
+        extras = tuple(sorted({e for r in more for e in r.extras}))
+        folded.append(replace(pin, via=via, extras=extras) if more else pin)
+    return folded
+
+
+def _twin_key(pin: LockedPin) -> tuple[object, ...]:
+    return (pin.name, pin.version, str(pin.marker), pin.hashes, pin.url)
 
 
 def _duplicate_problems(

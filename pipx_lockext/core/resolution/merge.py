@@ -31,9 +31,8 @@ class LockedRelease:
     release: Release
     marker: str | None
     via: tuple[str, ...]
-    extras: tuple[str, ...] = ()
-    """Extras some parent asks for: written on the line (`coverage[toml]==6.2`), which
-    pip before 23.3 needs in hash-checking mode to accept `coverage[toml]>=5` there."""
+    extras: tuple[tuple[str, ...], ...] = ()
+    """Each set of extras some parent asks for, sorted (see `Pin.extras`)."""
 
 
 def merge_layer(
@@ -44,7 +43,7 @@ def merge_layer(
     where: dict[tuple[NormalizedName, Version], set[Environment]] = {}
     releases: dict[tuple[NormalizedName, Version], Release] = {}
     via: dict[NormalizedName, set[str]] = {}
-    extras: dict[tuple[NormalizedName, Version], set[str]] = {}
+    extras: dict[tuple[NormalizedName, Version], set[tuple[str, ...]]] = {}
     for env in matrix:
         result = results[env]
         closure, asked = result.walk(layer)

@@ -117,10 +117,13 @@ class EnvResolution:
 
     def walk(
         self, layer: str
-    ) -> tuple[dict[NormalizedName, set[NormalizedName]], dict[NormalizedName, set[str]]]:
-        """`closure`, and the extras of each project that the closure asks for."""
+    ) -> tuple[
+        dict[NormalizedName, set[NormalizedName]], dict[NormalizedName, set[tuple[str, ...]]]
+    ]:
+        """`closure`, and each set of extras of a project that the closure asks for (pip
+        before 23.3 treats `x[a]` and `x[a,b]` as different requirements)."""
         parents: dict[NormalizedName, set[NormalizedName]] = {}
-        extras: dict[NormalizedName, set[str]] = {}
+        extras: dict[NormalizedName, set[tuple[str, ...]]] = {}
         seen: set[str] = set()
         todo = list(self.layer_roots.get(layer, ()))
         while todo:
@@ -132,7 +135,9 @@ class EnvResolution:
             parents.setdefault(name, set())
             if "[" in identifier:
                 asked = set(identifier[:-1].split("[", 1)[1].split(","))
-                extras.setdefault(name, set()).update(asked - self.unprovided.get(name, set()))
+                provided = tuple(sorted(asked - self.unprovided.get(name, set())))
+                if provided:
+                    extras.setdefault(name, set()).add(provided)
             for child in self.children.get(identifier, ()):
                 if _name_of(child) != name:
                     parents.setdefault(_name_of(child), set()).add(name)
