@@ -22,7 +22,8 @@ def check_command(
 
     Fresh: the input digest in each lock header matches the project's inputs now. Well
     formed: every requirement pinned with == and hashed with sha256, no project twice on
-    one environment, no option line reqlock would not write. Made for pre-commit and CI.
+    one environment, no option line reqlock would not write, and no line changed since
+    reqlock wrote it (the body-digest in its header). Made for pre-commit and CI.
 
     OUTPUTS: pip-compile-mode files (`reqlock compile SRC.in -o OUT.txt`), each checked
     against the sources its header names. In pip-tools' layout (a top-level

@@ -40,6 +40,8 @@ class Finding:
     file: str
     line: int | None
     what: str
+    stale: bool = False
+    """The inputs changed since compile (the lock may still be well formed)."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
@@ -58,9 +60,6 @@ class LockSet:
     """Lock files in the output folder whose layer no longer exists."""
 
     # -- reading -------------------------------------------------------------------------
-
-    def text(self, path: str) -> str | None:
-        return self.texts.get(path)
 
     @cached_property
     def _parsed(self) -> dict[str, ParsedLock]:
@@ -104,7 +103,7 @@ class LockSet:
 
     def form_problems(self, layer: str) -> list[Finding]:
         """What makes the layer's lock malformed, staleness apart (what `sync` refuses)."""
-        return [f for f in self._layer_findings(layer) if not f.what.startswith("stale:")]
+        return [f for f in self._layer_findings(layer) if not f.stale]
 
     def stale(self, layer: str) -> bool:
         lock = self.lock(layer)
@@ -132,7 +131,7 @@ class LockSet:
                 hint = "set it in [tool.reqlock] (or the .in file) and compile again"
                 found.append(Finding(path, line, f"{what}: {option!r}; {hint}"))
         if lock.digest is not None and lock.digest != self._digest(layer):
-            found.append(Finding(path, None, STALE))
+            found.append(Finding(path, None, STALE, stale=True))
         return found
 
     @cached_property
