@@ -101,7 +101,8 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         for layer in inputs.layer_names()
     }
     warnings = (
-        _yank_warnings(results, request.preferred, source)
+        dead_marker_warnings(inputs, roots)
+        + _yank_warnings(results, request.preferred, source)
         + _sdist_warnings(results)
         + _extra_warnings(results)
     )
@@ -285,6 +286,30 @@ def describe_layer(inputs: ProjectInputs, layer: str) -> str:
     parts = [*own.includes, root_label(inputs, layer)]
     parts += [f"project[{extra}]" for extra in own.extras]
     return f"{layer} = {' + '.join(parts)}"
+
+
+def dead_marker_warnings(
+    inputs: ProjectInputs, roots: Mapping[str, list[Root]]
+) -> tuple[str, ...]:
+    """Each requirement of the project whose marker is true on no environment of any layer
+    holding it: never locked, so it is said (with its file and line), not dropped silently."""
+    dead: dict[str, str] = {}
+    alive: set[str] = set()
+    for layer, found in roots.items():
+        matrix = inputs.matrix(layer)
+        for root in found:
+            if root.marker is None or root.constraint:
+                continue
+            key = f"{root.need.where}: {root.need.text} ; {root.marker}"
+            if any(root.applies(env) for env in matrix):
+                alive.add(key)
+            else:
+                dead.setdefault(key, describe_matrix(matrix))
+    return tuple(
+        f"{key}: the marker is true on no environment of the matrix ({matrix}); not locked"
+        for key, matrix in sorted(dead.items())
+        if key not in alive
+    )
 
 
 def _yank_warnings(
