@@ -26,6 +26,7 @@ from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.digest import input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.resolution.buildlocks import build_lock
+from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
 from pipx_lockext.core.resolution.provider import (
@@ -41,6 +42,7 @@ from pipx_lockext.core.resolution.resolver import (
     resolve_environment,
     resolve_matrix,
 )
+from pipx_lockext.core.resolution.selfpin import project_lines, project_releases
 
 NOT_LOCKABLE = {
     "vcs": "a VCS requirement cannot be hash-locked (pip's hash-checking mode refuses it); "
@@ -96,8 +98,9 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         if hint is None:
             raise
         raise ResolutionError(f"{hint}; {exc}") from None
+    itself = _project_releases(inputs, results, source, policy)
     locks = {
-        layer: _lock(inputs, layer, results, source, request.options)
+        layer: _lock(inputs, layer, results, source, request.options, itself=itself)
         for layer in inputs.layer_names()
     }
     warnings = (
@@ -113,6 +116,21 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         if build is not None:
             builds[layer] = build
     return LockOutcome(locks, tuple(dict.fromkeys(warnings)), builds)
+
+
+def _project_releases(
+    inputs: ProjectInputs,
+    results: Mapping[Environment, EnvResolution],
+    source: Source,
+    policy: Policy,
+) -> dict[Environment, Release]:
+    """Per environment where a dependency asks for the project back, the release of it
+    the locks pin (see `selfpin`)."""
+    if inputs.name is None:
+        return {}
+    name = NormalizedName(inputs.name)
+    binary = ":all:" in policy.only_binary or name in policy.only_binary
+    return project_releases(name, results, source, only_binary=binary)
 
 
 def local_project(inputs: ProjectInputs) -> LocalProject | None:
@@ -266,9 +284,15 @@ def _lock(
     results: Mapping[Environment, EnvResolution],
     source: Source,
     options: tuple[str, ...],
+    *,
+    itself: Mapping[Environment, Release] | None = None,
 ) -> LockFile:
     matrix = inputs.matrix(layer)
-    pins = tuple(pin_of(line, source) for line in merge_layer(layer, matrix, results))
+    lines = merge_layer(layer, matrix, results)
+    if itself:
+        lines += project_lines(layer, matrix, results, itself)
+        lines = tuple(sorted(lines, key=lambda line: (line.name, line.version)))
+    pins = tuple(pin_of(line, source) for line in lines)
     return LockFile(
         layer=layer,
         description=describe_layer(inputs, layer),
