@@ -10,8 +10,10 @@ import pytest
 from tests.conftest import Result
 from tests.fakeindex import Release
 from tests.test_catalog import (
+    RELEASES,
     Case,
     Check,
+    Step,
     World,
     compiled,
     params,
@@ -39,6 +41,27 @@ python = ["3.12"]
 platforms = ["linux-x86_64"]
 index-url = "{url}"
 """
+
+NO_PYTHONS = """\
+[project]
+name = "demo"
+version = "0"
+requires-python = ">=3.11"
+dependencies = ["leaf"]
+[tool.reqlock]
+platforms = ["linux-x86_64"]
+index-url = "{url}"
+"""
+CLI_MATRIX = ("--python", "3.11", "--python", "3.12")
+KEPT = "python 3.11-3.12 on linux-x86_64"
+
+
+def edit(old: str, new: str) -> Step:
+    def step(w: World) -> None:
+        path = w.root / "pyproject.toml"
+        path.write_text(path.read_text().replace(old, new))
+
+    return step
 
 
 def lock_of(layer: str, *texts: str) -> Check:
@@ -87,6 +110,39 @@ CASES = [
         files={"pyproject.toml": SELF_PROJECT},
         releases=ASKED_BACK,
         setup=(compiled(),),
+    ),
+    Case(
+        "cli-matrix-kept-by-check",
+        "compile --python 3.11 --python 3.12 in a project configuring no Python: the lock "
+        "records the flags, and check finds it fresh (not 'inputs changed').",
+        ("check",),
+        0,
+        files={"pyproject.toml": NO_PYTHONS},
+        releases=RELEASES,
+        setup=(compiled(*CLI_MATRIX),),
+        check=lock_of("base", "# To update it, run: reqlock compile --python 3.11 --python 3.12"),
+    ),
+    Case(
+        "cli-matrix-kept-by-compile",
+        "After a --python compile, a plain compile keeps that matrix (like pins): the locks "
+        "are up to date, and a change of inputs re-resolves on the same matrix.",
+        ("compile",),
+        0,
+        files={"pyproject.toml": NO_PYTHONS},
+        releases=RELEASES,
+        setup=(compiled(*CLI_MATRIX), edit('["leaf"]', '["leaf", "app-dep"]')),
+        check=lock_of("base", f"# environments: {KEPT}", "app-dep==2.0", "--python 3.12"),
+    ),
+    Case(
+        "matrix-change-said-as-such",
+        "The configured Python versions changed since compile: check says the matrix "
+        "changed, naming both, never that 'the project's inputs changed'.",
+        ("check",),
+        1,
+        ("requirements/base.lock.txt", "stale: the matrix changed", "python 3.12 on", KEPT),
+        files={"pyproject.toml": NO_PYTHONS + 'python = ["3.12"]\n'},
+        releases=RELEASES,
+        setup=(compiled(), edit('python = ["3.12"]', 'python = ["3.11", "3.12"]')),
     ),
 ]
 

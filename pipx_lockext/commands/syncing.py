@@ -140,9 +140,9 @@ class _Plan:
 
     @classmethod
     def of(cls, root: Path, options: SyncOptions) -> _Plan:
-        inputs = load_project(root)
+        locks = read_locks(load_project(root)).recorded()
+        inputs = locks.inputs
         layer = choose_layer(inputs, options.layer)
-        locks = read_locks(inputs)
         return cls(inputs, layer, locks, usable_lock(locks, layer))
 
     def sync(self, target: Target, options: SyncOptions, context: Context) -> SyncOutcome:
