@@ -144,6 +144,20 @@ CASES = [
         releases=RELEASES,
         setup=(compiled(), edit('python = ["3.12"]', 'python = ["3.11", "3.12"]')),
     ),
+    Case(
+        "in-layer-settings-for-no-layer",
+        "A pip-tools project's pyproject.toml narrows the Pythons of a layer that has no .in "
+        "file (a typo): exit 2 naming the table and the layer meant, never ignored.",
+        ("compile",),
+        2,
+        ("pyproject.toml", "[tool.reqlock.layers.doc]", "no such layer", "'docs'"),
+        files={
+            "requirements/base.in": "leaf\n",
+            "requirements/docs.in": "-r base.in\napp-dep\n",
+            "pyproject.toml": '[tool.reqlock]\npython = ["3.12"]\nplatforms = ["linux-x86_64"]\n'
+            'index-url = "{url}"\n[tool.reqlock.layers.doc]\nrequires-python = ">=3.12"\n',
+        },
+    ),
 ]
 
 

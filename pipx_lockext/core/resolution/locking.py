@@ -35,14 +35,14 @@ from pipx_lockext.core.resolution.provider import (
     Policy,
     direct_release,
 )
+from pipx_lockext.core.resolution.pythonhint import python_hint
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
     EnvResolution,
     Root,
-    resolve_environment,
     resolve_matrix,
 )
-from pipx_lockext.core.resolution.selfpin import project_lines, project_releases
+from pipx_lockext.core.resolution.selfpin import project_releases, with_project
 
 NOT_LOCKABLE = {
     "vcs": "a VCS requirement cannot be hash-locked (pip's hash-checking mode refuses it); "
@@ -98,7 +98,7 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         if hint is None:
             raise
         raise ResolutionError(f"{hint}; {exc}") from None
-    itself = _project_releases(inputs, results, source, policy)
+    itself = _project_releases(inputs, results, source, request)
     locks = {
         layer: _lock(inputs, layer, results, source, request.options, itself=itself)
         for layer in inputs.layer_names()
@@ -122,15 +122,21 @@ def _project_releases(
     inputs: ProjectInputs,
     results: Mapping[Environment, EnvResolution],
     source: Source,
-    policy: Policy,
+    request: LockRequest,
 ) -> dict[Environment, Release]:
     """Per environment where a dependency asks for the project back, the release of it
     the locks pin (see `selfpin`)."""
     if inputs.name is None:
         return {}
     name = NormalizedName(inputs.name)
-    binary = ":all:" in policy.only_binary or name in policy.only_binary
-    return project_releases(name, results, source, only_binary=binary)
+    binary = request.policy.only_binary
+    return project_releases(
+        name,
+        results,
+        source,
+        only_binary=":all:" in binary or name in binary,
+        preferred=request.preferred,
+    )
 
 
 def local_project(inputs: ProjectInputs) -> LocalProject | None:
@@ -152,43 +158,6 @@ def local_project(inputs: ProjectInputs) -> LocalProject | None:
 
 def _requirements_of(deps: Iterable[Dependency]) -> tuple[Requirement, ...]:
     return tuple(d.requirement for d in deps if d.requirement is not None)
-
-
-def python_hint(
-    inputs: ProjectInputs,
-    source: Source,
-    roots_by_env: Mapping[Environment, tuple[Root, ...]],
-    policy: Policy,
-    failed: Environment,
-) -> str | None:
-    """When one layer alone cannot be resolved on older Pythons but can on newer ones
-    (a docs or lint group needing a newer Python than the package), the line that says so
-    and the `requires-python` setting that fixes it; None otherwise."""
-    for layer in inputs.layer_names():
-        if layer == "base" or failed not in inputs.matrix(layer):
-            continue
-        others = tuple(root for root in roots_by_env[failed] if root.layer != layer)
-        if not _resolves(source, failed, others, policy):
-            continue
-        newer = [e for e in inputs.matrix(layer) if e.platform_name == failed.platform_name]
-        newer = [e for e in newer if e.python > failed.python]
-        working = [e for e in newer if _resolves(source, e, roots_by_env[e], policy)]
-        if not working or working[-1] != newer[-1]:
-            return None
-        lowest = min(e.python for e in working)
-        return (
-            f"layer {layer} needs Python >= {lowest} (it cannot be resolved on {failed}); "
-            f'add [tool.reqlock.layers.{layer}] requires-python = ">={lowest}" to pyproject.toml'
-        )
-    return None
-
-
-def _resolves(source: Source, env: Environment, roots: tuple[Root, ...], policy: Policy) -> bool:
-    try:
-        resolve_environment(source, env, roots, policy)
-    except ResolutionError:
-        return False
-    return True
 
 
 def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
@@ -290,8 +259,7 @@ def _lock(
     matrix = inputs.matrix(layer)
     lines = merge_layer(layer, matrix, results)
     if itself:
-        lines += project_lines(layer, matrix, results, itself)
-        lines = tuple(sorted(lines, key=lambda line: (line.name, line.version)))
+        lines = with_project(lines, layer, matrix, results, (itself, source))
     pins = tuple(pin_of(line, source) for line in lines)
     return LockFile(
         layer=layer,

@@ -13,8 +13,9 @@ the asks. It never changes the resolution itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
@@ -47,8 +48,10 @@ def project_releases(
     source: Source,
     *,
     only_binary: bool = False,
+    preferred: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
 ) -> dict[Environment, Release]:
-    """Per environment whose resolution asks for the project back, the release to lock;
+    """Per environment whose resolution asks for the project back, the release to lock
+    (the existing lock's, while it still fits: minimal churn, as for every pin);
     ResolutionError when no release on the index satisfies the asks there."""
     chosen: dict[Environment, Release] = {}
     project: Project | None = None
@@ -59,7 +62,8 @@ def project_releases(
         if project is None:
             project = Project.of(name, source.files(name))
         offer = Offer(project, env, only_binary=only_binary)
-        chosen[env] = _newest_fitting(name, offer, asks, result, source)
+        kept = (preferred or {}).get(env, {}).get(name)
+        chosen[env] = _newest_fitting(name, (offer, kept), asks, result, source)
     return chosen
 
 
@@ -99,18 +103,21 @@ def _requires(
 
 def _newest_fitting(
     name: NormalizedName,
-    offer: Offer,
+    offered: tuple[Offer, Version | None],
     asks: tuple[Ask, ...],
     result: EnvResolution,
     source: Source,
 ) -> Release:
+    offer, kept = offered
     fitting = [
         r
         for r in offer
         if r.yanked is None
         and all(a.requirement.specifier.contains(r.version, prereleases=True) for a in asks)
     ]
-    fitting.sort(key=lambda r: (not r.version.is_prerelease, r.version), reverse=True)
+    fitting.sort(
+        key=lambda r: (r.version == kept, not r.version.is_prerelease, r.version), reverse=True
+    )
     unmet: list[str] = []
     for release in fitting:
         missing = _unmet(name, release, result, source)
@@ -138,38 +145,98 @@ def _unmet(name: NormalizedName, release: Release, result: EnvResolution, source
     return ""
 
 
-def project_lines(
+@dataclass
+class _Added:
+    """A release joining a layer's lock, where and through whom (built up, then made a
+    `LockedRelease`)."""
+
+    release: Release
+    envs: set[Environment] = field(default_factory=set)
+    via: set[str] = field(default_factory=set)
+    extras: set[tuple[str, ...]] = field(default_factory=set)
+
+
+def with_project(
+    lines: tuple[LockedRelease, ...],
     layer: str,
     matrix: tuple[Environment, ...],
     results: Mapping[Environment, EnvResolution],
-    releases: Mapping[Environment, Release],
+    itself: tuple[Mapping[Environment, Release], Source],
 ) -> tuple[LockedRelease, ...]:
-    """The project's own lines in `layer`'s lock: one per release, marked for the
-    environments of the layer whose closure asks for it."""
-    where: dict[Version, set[Environment]] = {}
-    chosen: dict[Version, Release] = {}
-    parents: set[str] = set()
-    extras: set[tuple[str, ...]] = set()
+    """`layer`'s lock lines (over `matrix`, from `merge_layer`) with the project's own line
+    on the environments whose closure asks for it, and with what that release needs that
+    the layer's closure lacks there (virtualenv 21 needs packaging, which only the test
+    layer holds): plain pip installs the release with its dependencies, hash-checked."""
+    releases, source = itself
+    added: dict[tuple[NormalizedName, Version], _Added] = {}
     for env in matrix:
         release = releases.get(env)
-        if release is None:
-            continue
         closure, asked = results[env].walk(layer)
-        if release.name not in closure:
+        if release is None or release.name not in closure:
             continue
-        where.setdefault(release.version, set()).add(env)
-        chosen[release.version] = release
-        parents |= closure[release.name] - {release.name}
-        extras |= asked.get(release.name, set())
-    via = (f"{', '.join(sorted(parents))} ({ITSELF})",)
-    return tuple(
-        LockedRelease(
-            release.name,
-            version,
-            release,
-            env_marker(frozenset(where[version]), matrix, release.name),
-            via,
-            tuple(sorted(extras)),
+        parents = closure[release.name] - {release.name}
+        mine = added.setdefault((release.name, release.version), _Added(release))
+        mine.envs.add(env)
+        mine.via.add(f"{', '.join(sorted(parents))} ({ITSELF})")
+        mine.extras |= asked.get(release.name, set())
+        extras = {e for group in asked.get(release.name, ()) for e in group}
+        for dep in _lacking(release, results[env], closure, source, extras):
+            more = added.setdefault((dep.name, dep.version), _Added(dep))
+            more.envs.add(env)
+            more.via.add(release.name)
+    return _combined(lines, added, matrix)
+
+
+def _lacking(
+    release: Release,
+    result: EnvResolution,
+    closure: Mapping[NormalizedName, object],
+    source: Source,
+    extras: Iterable[str],
+) -> list[Release]:
+    """The releases chosen in `result` that the project's `release` needs (transitively)
+    and the layer's `closure` does not hold."""
+    todo = []
+    for req in _requires(release, source, result.env, extras):
+        name = canonicalize_name(req.name)
+        todo += [name, f"{name}[{','.join(sorted(canonicalize_name(e) for e in req.extras))}]"]
+    seen: set[str] = set()
+    found: dict[NormalizedName, Release] = {}
+    while todo:
+        identifier = todo.pop()
+        if identifier in seen:
+            continue
+        seen.add(identifier)
+        name = NormalizedName(identifier.split("[", 1)[0])
+        if name != release.name and name not in closure and name in result.chosen:
+            found[name] = result.chosen[name]
+        todo += result.children.get(identifier, ())
+    return [found[name] for name in sorted(found)]
+
+
+def _combined(
+    lines: tuple[LockedRelease, ...],
+    added: Mapping[tuple[NormalizedName, Version], _Added],
+    matrix: tuple[Environment, ...],
+) -> tuple[LockedRelease, ...]:
+    """`lines` with the `added` releases: a release already on a line for other
+    environments gets one line over both, its marker made again."""
+    out = {(line.name, line.version): line for line in lines}
+    for key, new in added.items():
+        envs, via, extras = set(new.envs), set(new.via), set(new.extras)
+        line = out.get(key)
+        if line is not None:
+            marker = Marker(line.marker) if line.marker else None
+            envs |= {e for e in matrix if marker is None or marker.evaluate(_env(e))}
+            via |= set(line.via)
+            extras |= set(line.extras)
+        name, version = key
+        marker_text = env_marker(frozenset(envs), matrix, name)
+        out[key] = LockedRelease(
+            name, version, new.release, marker_text, tuple(sorted(via)), tuple(sorted(extras))
         )
-        for version, release in sorted(chosen.items())
-    )
+    return tuple(out[key] for key in sorted(out))
+
+
+def _env(env: Environment) -> dict[str, str]:
+    return {**env.markers, "extra": ""}
