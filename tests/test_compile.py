@@ -238,8 +238,21 @@ def test_check_passes_on_fresh_locks_and_names_each_stale_layer(project, reqlock
     result = reqlock("check", "--project", root)
     assert result.code == 1
     assert "requirements/dev.lock.txt: stale: the project's inputs changed" in result.err
-    # all layers are resolved together, so a change to dev can move base's pins too
-    assert "requirements/base.lock.txt: stale" in result.err
+    # each lock's digest covers its own layer's inputs: base's did not change
+    assert "requirements/base.lock.txt" not in result.err
+
+
+def test_a_dev_only_edit_leaves_the_base_lock_byte_identical(project, reqlock):
+    """SPEC: a lock file changes only when its own content changes (Docker layer caches,
+    PR noise): an edit to dev that moves no pin of base rewrites dev.lock.txt only."""
+    root, _ = project
+    assert reqlock("compile", "--project", root).code == 0
+    base = (root / "requirements/base.lock.txt").read_bytes()
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('dev = ["tool"]', 'dev = ["tool>=3"]'))
+    assert reqlock("compile", "--project", root).code == 0
+    assert (root / "requirements/base.lock.txt").read_bytes() == base
+    assert reqlock("check", "--project", root).code == 0
 
 
 H = "--hash=sha256:" + "a" * 64

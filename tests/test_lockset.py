@@ -4,11 +4,13 @@ which texts it writes. Pure: texts in, answers out."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.inputs.pyproject import read_pyproject
-from pipx_lockext.core.lockfiles.digest import input_digest
+from pipx_lockext.core.lockfiles.digest import input_digest, legacy_input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile, Pin, PinFile
 from pipx_lockext.core.lockfiles.lockset import EMPTY_BUILD_LOCK, LockSet, preferences
 from tests.conftest import seal
@@ -73,6 +75,22 @@ def test_stale_is_a_finding_but_not_a_form_problem():
     assert locks.stale("dev")
     assert [f.what.split(":")[0] for f in locks.findings()] == ["stale"]
     assert locks.form_problems("dev") == []
+
+
+def test_a_lock_digest_covers_its_own_layer_and_an_earlier_reqlocks_digest_is_accepted():
+    """base's digest ignores dev's requirements; a lock carrying the digest an earlier
+    reqlock wrote (over every layer's inputs) stays fresh until its inputs change."""
+    more = replace(INPUTS.layer("dev"), requirements=())
+    changed = replace(INPUTS, layers=tuple(more if x.name == "dev" else x for x in INPUTS.layers))
+    base = INPUTS.matrix("base")
+    assert input_digest(changed, "base", base) == input_digest(INPUTS, "base", base)
+    assert input_digest(changed, "dev", base) != input_digest(INPUTS, "dev", base)
+    old = legacy_input_digest(INPUTS, "base", base)
+    assert old != input_digest(INPUTS, "base", base)
+    assert lock_set(base_lock=lock_text("base", digest=old)).fresh()
+    assert LockSet(changed, {"requirements/base.lock.txt": lock_text("base", digest=old)}).stale(
+        "base"
+    )
 
 
 def test_option_lines_the_project_does_not_configure_are_form_problems():

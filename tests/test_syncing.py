@@ -223,6 +223,25 @@ def test_the_project_itself_is_installed_editable_when_it_is_a_package(project):
     assert outcome.project
 
 
+def test_the_projects_own_pin_is_not_reinstalled_over_its_working_tree(project):
+    """A dependency asked for the project back, so the lock pins a release of it for plain
+    pip; once the working tree is installed over it (editable), sync has nothing to do."""
+    root, venv, finder = project
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text("[build-system]\nrequires = []\n" + pyproject.read_text())
+    lock = root / "requirements/dev.lock.txt"
+    lock.write_text(seal(lock.read_text() + f"demo==0.5 --hash=sha256:{H}\n"))
+    install(venv, "lib-2.0", "tool-3.0", "demo-0.9")
+    site = venv / "lib/python3.12/site-packages"
+    direct = {"url": root.as_uri(), "dir_info": {"editable": True}}
+    (site / "demo-0.9.dist-info/direct_url.json").write_text(json.dumps(direct))
+    trust(venv)
+    runner = Recorder()
+    (outcome,) = sync(root, finder, runner)
+    assert runner.calls == []
+    assert not outcome.project
+
+
 def test_a_build_lock_becomes_a_build_constraint_when_pip_knows_the_option(project):
     root, venv, finder = project
     header = LOCK.split("colorama", 1)[0]

@@ -37,10 +37,9 @@ class CheckResult:
 def check_project(root: Path) -> CheckResult:
     """`reqlock check`: every lock fresh for its inputs and well formed (pip-tools' layout
     is `pipcheck.check_folder`'s)."""
-    inputs = load_project(root)
-    locks = read_locks(inputs)
+    locks = read_locks(load_project(root)).recorded()
     remember(locks)
-    return CheckResult(inputs.layer_names(), tuple(locks.findings()))
+    return CheckResult(locks.inputs.layer_names(), tuple(locks.findings()))
 
 
 @dataclass(frozen=True)

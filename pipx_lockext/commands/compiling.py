@@ -27,7 +27,7 @@ from pipx_lockext.core.inputs.settings import IndexSettings
 from pipx_lockext.core.lockfiles.digest import index_lines, without_credentials
 from pipx_lockext.core.lockfiles.lockfile import Pin
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
-from pipx_lockext.core.lockfiles.lockset import LockSet, preferences
+from pipx_lockext.core.lockfiles.lockset import LockSet, compile_command, preferences
 from pipx_lockext.edges.project.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.edges.project.loader import load_project
 from pipx_lockext.edges.project.lockfiles import read_locks, remember
@@ -86,7 +86,10 @@ def compile_project(
     root: Path, options: CompileOptions, waiting: Callable[[str], None] = lambda _m: None
 ) -> CompileResult:
     """`reqlock compile [LAYER…]`."""
-    inputs = with_matrix(load_project(root), options.pythons, options.platforms)
+    loaded = load_project(root)
+    kept = read_locks(loaded).recorded().inputs  # a matrix given on an earlier command line
+    inputs = with_matrix(kept, options.pythons, options.platforms)
+    command = compile_command(loaded.settings, inputs.settings)
     layers = selected_layers(inputs, options.layers)
     stamped = not (options.pythons or options.platforms or options.dry_run)
     forced = options.upgrade or options.upgrade_packages or options.index is not None
@@ -95,6 +98,9 @@ def compile_project(
     with project_lock(Path(inputs.root), waiting):
         locks = read_locks(inputs)  # another reqlock may have just written them
         outcome = resolve_locks(inputs, options, locks.existing())
+        outcome = replace(
+            outcome, locks={k: replace(v, command=command) for k, v in outcome.locks.items()}
+        )
         for layer in layers:
             previous = locks.lock(layer)
             if previous is not None:
@@ -127,8 +133,8 @@ def _fresh(locks: LockSet, layers: tuple[str, ...], stamped: bool) -> bool:
 def locks_fresh(root: Path) -> bool:
     """Whether a plain `reqlock compile` would only say "up to date" (and stamp it)."""
     try:
-        inputs = load_project(root)
-        return _fresh(read_locks(inputs), inputs.layer_names(), stamped=True)
+        locks = read_locks(load_project(root)).recorded()
+        return _fresh(locks, locks.inputs.layer_names(), stamped=True)
     except ReqlockError:
         return False  # the full command reports it
 

@@ -140,9 +140,9 @@ class _Plan:
 
     @classmethod
     def of(cls, root: Path, options: SyncOptions) -> _Plan:
-        inputs = load_project(root)
+        locks = read_locks(load_project(root)).recorded()
+        inputs = locks.inputs
         layer = choose_layer(inputs, options.layer)
-        locks = read_locks(inputs)
         return cls(inputs, layer, locks, usable_lock(locks, layer))
 
     def sync(self, target: Target, options: SyncOptions, context: Context) -> SyncOutcome:
@@ -294,6 +294,10 @@ def _sync_venv(
     }
     installed = venv.installed()
     project = _project_name(inputs)
+    if project is not None and venv.editable(project):
+        # The lock's line for the project (asked back by a dependency) is for plain pip;
+        # here the working tree installed over it stands for it.
+        required.pop(project, None)
     installed = _drop_untrusted(context, venv, required, installed)
     changed = sorted(n for n, pin in required.items() if installed.get(n) != pin.version)
     mine = {project} if project else set()

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from packaging.utils import canonicalize_name
 
-from pipx_lockext.core.errors import Location, Problem, ProblemCollector
+from pipx_lockext.core.errors import Location, Problem, ProblemCollector, did_you_mean
 from pipx_lockext.core.inputs.dependencies import Dependency, name_problem
 from pipx_lockext.core.inputs.project import Layer, find_cycle, order_layers
-from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.core.inputs.settings import IndexSettings, Settings
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,23 @@ class LayeredFiles:
         if ext in {".in", ".txt"} and layer_name(stem + ".in") in self.known_layers:
             return layer_name(stem + ".in")
         return None
+
+
+def with_layer_settings(
+    layers: tuple[Layer, ...], settings: Settings, out: ProblemCollector
+) -> tuple[Layer, ...]:
+    """The layers with `[tool.reqlock.layers.X] requires-python` of a pyproject.toml beside
+    requirements/ (where a pip-tools project configures reqlock); a table naming no layer
+    is reported."""
+    names = tuple(layer.name for layer in layers)
+    for name in settings.layers:
+        if layers and name not in names:
+            where = Location("pyproject.toml", key=f"[tool.reqlock.layers.{name}]")
+            out.add(where, f"no such layer (no requirements/{name}.in){did_you_mean(name, names)}")
+    return tuple(
+        replace(layer, requires_python=settings.layer(layer.name).requires_python)
+        for layer in layers
+    )
 
 
 def read_layers(

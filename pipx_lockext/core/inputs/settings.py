@@ -112,6 +112,9 @@ class Settings:
     pythons: tuple[PythonVersion, ...] | None = None
     """None means: derived from requires-python."""
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
+    platforms_set: bool = False
+    """Whether the project configures `platforms` (else a matrix given on the command line
+    and recorded in the lock headers is kept)."""
     output_dir: str = "requirements"
     venv_dir: str = ".venvs"
     same_versions: bool = False
@@ -193,10 +196,12 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         package_indexes=_package_indexes(r),
     )
     pythons = r.strings("python", _python_problem)
+    platforms = r.strings("platforms", _platform_problem)
     return Settings(
         source=source,
         pythons=None if pythons is None else _parse_pythons(pythons),
-        platforms=r.strings("platforms", _platform_problem) or DEFAULT_PLATFORMS,
+        platforms=platforms or DEFAULT_PLATFORMS,
+        platforms_set=bool(platforms),
         output_dir=_folder(r, "output-dir") or "requirements",
         venv_dir=_folder(r, "venv-dir") or ".venvs",
         same_versions=bool(r.get("same-versions", bool, "true or false")),

@@ -1,10 +1,13 @@
 """The input digest written into each lock header (pure core).
 
-It covers everything the project declares that decides a lock's content, apart from the
-index's state: every layer's requirements, includes, constraints, extras and Python range
-(all layers are resolved together, so any of them can move a shared pin), the project's
-own optional dependencies, the index settings without credentials, the lock format
-version, and the layer's own name and environments. pip's configuration and one-off
+It covers what the project declares for that lock, apart from the index's state: the
+requirements, includes, constraints, extras and Python range of the layer and of the layers
+it includes or is constrained by (not of other layers: they are resolved jointly and can
+move a shared pin, but a lock is stale only when its own inputs change; compile still
+re-resolves them all and rewrites a lock only when its text changes), the project's own
+optional dependencies (and `[project].dependencies` when a layer holds `-e .`), the index
+settings without credentials, the lock format version, and the layer's own name and
+environments. pip's configuration and one-off
 command-line flags are not inputs of the project, so they are left out: a lock compiled
 with `--pre` once stays fresh until the project changes. `check` recomputes the digest
 from the inputs alone, without the resolver or the network.
@@ -26,21 +29,59 @@ from pipx_lockext.core.lockfiles.lockfile import FORMAT_VERSION
 
 
 def input_digest(inputs: ProjectInputs, layer: str, environments: Iterable[Environment]) -> str:
-    """sha256 hex of the inputs that decide `layer`'s lock on `environments`."""
-    document = {
+    """sha256 hex of the inputs that decide `layer`'s lock on `environments`: its own
+    requirements and those of the layers it includes or is constrained by, never another
+    layer's (an edit to `dev` leaves `prod.lock.txt` byte-identical unless a pin moves)."""
+    own = _relevant(inputs, layer)
+    document = _document(inputs, layer, environments, own)
+    if any(dep.kind == "project" for item in own for dep in item.requirements):
+        document["project_dependencies"] = [d.text for d in inputs.project_dependencies or ()]
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def legacy_input_digest(
+    inputs: ProjectInputs, layer: str, environments: Iterable[Environment]
+) -> str:
+    """The digest reqlock wrote before each lock's digest covered its own layer only (every
+    layer's inputs): a lock carrying it is fresh until its inputs change, so that upgrading
+    reqlock rewrites no lock."""
+    document = _document(inputs, layer, environments, inputs.layers)
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _relevant(inputs: ProjectInputs, layer: str) -> tuple[Layer, ...]:
+    """The layer, the layers it includes, and those constraining it (`-c base.txt`), with
+    theirs, in the project's order."""
+    names: set[str] = set()
+    todo = [layer]
+    while todo:
+        for name in inputs.included(todo.pop()):
+            if name not in names:
+                names.add(name)
+                todo.extend(inputs.layer(name).constraint_layers)
+    return tuple(item for item in inputs.layers if item.name in names)
+
+
+def _document(
+    inputs: ProjectInputs,
+    layer: str,
+    environments: Iterable[Environment],
+    layers: Iterable[Layer],
+) -> dict[str, object]:
+    return {
         "format": FORMAT_VERSION,
         "layer": layer,
         "environments": sorted(str(env) for env in environments),
         "project": inputs.name,
-        "layers": [_layer(item) for item in inputs.layers],
+        "layers": [_layer(item) for item in layers],
         "optional": {
             extra: [dep.text for dep in deps]
             for extra, deps in sorted(inputs.optional_dependencies.items())
         },
         "index": _index(inputs.settings.index),
     } | ({"same_versions": True} if inputs.settings.same_versions else {})
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _layer(layer: Layer) -> dict[str, object]:

@@ -11,15 +11,24 @@ which texts a compile writes. Reading the files is the edge's job
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import pairwise
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from pipx_lockext.core.environments import Environment
+from pipx_lockext.core.environments import (
+    PLATFORMS,
+    Environment,
+    PythonVersion,
+    describe_matrix,
+    parse_requires_python,
+)
 from pipx_lockext.core.inputs.project import ProjectInputs
-from pipx_lockext.core.lockfiles.digest import index_lines, input_digest
+from pipx_lockext.core.inputs.settings import Settings
+from pipx_lockext.core.lockfiles.digest import index_lines, input_digest, legacy_input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile, render
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock, parse_lock
 
@@ -27,9 +36,11 @@ LOCK_SUFFIX = ".lock.txt"
 BUILD_SUFFIX = ".build.lock.txt"
 EMPTY_BUILD_LOCK = "# No pin of this layer installs from an sdist: no build requirements.\n"
 """What a build lock no longer needed is emptied to (never left stale, never deleted)."""
+COMMAND = "# To update it, run: reqlock compile"
+"""The header line that records the command, with the matrix flags given to it."""
 STALE = (
-    "stale: the project's inputs changed since it was compiled (all layers are resolved "
-    "together, so a change to any layer stales every lock); run reqlock compile"
+    "stale: the project's inputs changed since it was compiled (this layer's requirements, "
+    "includes, constraints or settings); run reqlock compile"
 )
 
 
@@ -107,7 +118,7 @@ class LockSet:
 
     def stale(self, layer: str) -> bool:
         lock = self.lock(layer)
-        return lock is None or lock.digest != self._digest(layer)
+        return lock is None or not self._current(layer, lock.digest)
 
     def _layer_findings(self, layer: str) -> list[Finding]:
         path = self.inputs.lock_file(layer)
@@ -130,9 +141,20 @@ class LockSet:
                 what = "index option the project does not configure"
                 hint = "set it in [tool.reqlock] (or the .in file) and compile again"
                 found.append(Finding(path, line, f"{what}: {option!r}; {hint}"))
-        if lock.digest is not None and lock.digest != self._digest(layer):
-            found.append(Finding(path, None, STALE, stale=True))
+        if lock.digest is not None and not self._current(layer, lock.digest):
+            found.append(Finding(path, None, self._stale_why(layer, lock), stale=True))
         return found
+
+    def _stale_why(self, layer: str, lock: ParsedLock) -> str:
+        """STALE, or that the matrix changed when the lock's environments are not the
+        layer's any more (said as such, not as changed inputs)."""
+        matrix = self.inputs.matrix(layer)
+        if not lock.environments or set(lock.environments) == set(matrix):
+            return STALE
+        return (
+            f"stale: the matrix changed (locked for {describe_matrix(lock.environments)}, "
+            f"the project now asks for {describe_matrix(matrix)}); run reqlock compile"
+        )
 
     @cached_property
     def _digests(self) -> dict[str, str]:
@@ -143,6 +165,54 @@ class LockSet:
 
     def _digest(self, layer: str) -> str:
         return self._digests[layer]
+
+    def _current(self, layer: str, digest: str | None) -> bool:
+        """Whether a lock's input-digest is the layer's now (or the digest an earlier
+        reqlock wrote over every layer's inputs, for inputs that have not changed since)."""
+        if digest == self._digest(layer):
+            return True
+        legacy = legacy_input_digest(self.inputs, layer, self.inputs.matrix(layer))
+        return digest == legacy
+
+    # -- the matrix given on the command line ----------------------------------------------
+
+    def recorded(self) -> LockSet:
+        """The set with the matrix its lock headers record from the command line
+        (`reqlock compile --python 3.11 --python 3.12`) where the project configures none,
+        so that later compiles and checks keep it, like pins."""
+        pythons, platforms = self._recorded_flags()
+        settings = self.inputs.settings
+        if settings.pythons is not None:
+            pythons = ()
+        if settings.platforms_set:
+            platforms = ()
+        if self.inputs.requires_python:
+            spec = parse_requires_python(self.inputs.requires_python)
+            pythons = tuple(v for v in pythons if v.admitted_by(spec))
+        if not pythons and not platforms:
+            return self
+        settings = replace(
+            settings,
+            pythons=pythons or settings.pythons,
+            platforms=platforms or settings.platforms,
+        )
+        return replace(self, inputs=replace(self.inputs, settings=settings))
+
+    def _recorded_flags(self) -> tuple[tuple[PythonVersion, ...], tuple[str, ...]]:
+        """The `--python` / `--platform` values of the first lock header that has any."""
+        for layer in self.inputs.layer_names():
+            text = self.texts.get(self.inputs.lock_file(layer)) or ""
+            line = next((x for x in text.splitlines()[:3] if x.startswith(COMMAND)), "")
+            asked = list(pairwise(line.removeprefix(COMMAND).split()))
+            pythons: set[PythonVersion] = set()
+            for flag, value in asked:
+                if flag == "--python":
+                    with suppress(ValueError):
+                        pythons.add(PythonVersion.parse(value))
+            platforms = [v for f, v in asked if f == "--platform" and v in PLATFORMS]
+            if pythons or platforms:
+                return tuple(sorted(pythons)), tuple(dict.fromkeys(platforms))
+        return (), ()
 
     # -- what a compile keeps and writes -------------------------------------------------
 
@@ -172,6 +242,17 @@ class LockSet:
     def written(self, texts: Mapping[str, str]) -> LockSet:
         """The set as it is once `texts` are written."""
         return replace(self, texts={**self.texts, **texts})
+
+
+def compile_command(configured: Settings, used: Settings) -> str:
+    """The header's command: `reqlock compile`, with the `--python` / `--platform` flags
+    that gave the matrix where the project configures none (kept by later compiles)."""
+    words = ["reqlock compile"]
+    if configured.pythons is None and used.pythons is not None:
+        words += [f"--python {version}" for version in used.pythons]
+    if not configured.platforms_set and used.platforms != configured.platforms:
+        words += [f"--platform {platform}" for platform in used.platforms]
+    return " ".join(words)
 
 
 def preferences(

@@ -26,6 +26,7 @@ from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.digest import input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.resolution.buildlocks import build_lock
+from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
 from pipx_lockext.core.resolution.provider import (
@@ -34,13 +35,14 @@ from pipx_lockext.core.resolution.provider import (
     Policy,
     direct_release,
 )
+from pipx_lockext.core.resolution.pythonhint import python_hint
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
     EnvResolution,
     Root,
-    resolve_environment,
     resolve_matrix,
 )
+from pipx_lockext.core.resolution.selfpin import project_releases, with_project
 
 NOT_LOCKABLE = {
     "vcs": "a VCS requirement cannot be hash-locked (pip's hash-checking mode refuses it); "
@@ -96,12 +98,14 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         if hint is None:
             raise
         raise ResolutionError(f"{hint}; {exc}") from None
+    itself = _project_releases(inputs, results, source, request)
     locks = {
-        layer: _lock(inputs, layer, results, source, request.options)
+        layer: _lock(inputs, layer, results, source, request.options, itself=itself)
         for layer in inputs.layer_names()
     }
     warnings = (
-        _yank_warnings(results, request.preferred, source)
+        dead_marker_warnings(inputs, roots)
+        + _yank_warnings(results, request.preferred, source)
         + _sdist_warnings(results)
         + _extra_warnings(results)
     )
@@ -112,6 +116,27 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         if build is not None:
             builds[layer] = build
     return LockOutcome(locks, tuple(dict.fromkeys(warnings)), builds)
+
+
+def _project_releases(
+    inputs: ProjectInputs,
+    results: Mapping[Environment, EnvResolution],
+    source: Source,
+    request: LockRequest,
+) -> dict[Environment, Release]:
+    """Per environment where a dependency asks for the project back, the release of it
+    the locks pin (see `selfpin`)."""
+    if inputs.name is None:
+        return {}
+    name = NormalizedName(inputs.name)
+    binary = request.policy.only_binary
+    return project_releases(
+        name,
+        results,
+        source,
+        only_binary=":all:" in binary or name in binary,
+        preferred=request.preferred,
+    )
 
 
 def local_project(inputs: ProjectInputs) -> LocalProject | None:
@@ -133,43 +158,6 @@ def local_project(inputs: ProjectInputs) -> LocalProject | None:
 
 def _requirements_of(deps: Iterable[Dependency]) -> tuple[Requirement, ...]:
     return tuple(d.requirement for d in deps if d.requirement is not None)
-
-
-def python_hint(
-    inputs: ProjectInputs,
-    source: Source,
-    roots_by_env: Mapping[Environment, tuple[Root, ...]],
-    policy: Policy,
-    failed: Environment,
-) -> str | None:
-    """When one layer alone cannot be resolved on older Pythons but can on newer ones
-    (a docs or lint group needing a newer Python than the package), the line that says so
-    and the `requires-python` setting that fixes it; None otherwise."""
-    for layer in inputs.layer_names():
-        if layer == "base" or failed not in inputs.matrix(layer):
-            continue
-        others = tuple(root for root in roots_by_env[failed] if root.layer != layer)
-        if not _resolves(source, failed, others, policy):
-            continue
-        newer = [e for e in inputs.matrix(layer) if e.platform_name == failed.platform_name]
-        newer = [e for e in newer if e.python > failed.python]
-        working = [e for e in newer if _resolves(source, e, roots_by_env[e], policy)]
-        if not working or working[-1] != newer[-1]:
-            return None
-        lowest = min(e.python for e in working)
-        return (
-            f"layer {layer} needs Python >= {lowest} (it cannot be resolved on {failed}); "
-            f'add [tool.reqlock.layers.{layer}] requires-python = ">={lowest}" to pyproject.toml'
-        )
-    return None
-
-
-def _resolves(source: Source, env: Environment, roots: tuple[Root, ...], policy: Policy) -> bool:
-    try:
-        resolve_environment(source, env, roots, policy)
-    except ResolutionError:
-        return False
-    return True
 
 
 def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
@@ -265,9 +253,14 @@ def _lock(
     results: Mapping[Environment, EnvResolution],
     source: Source,
     options: tuple[str, ...],
+    *,
+    itself: Mapping[Environment, Release] | None = None,
 ) -> LockFile:
     matrix = inputs.matrix(layer)
-    pins = tuple(pin_of(line, source) for line in merge_layer(layer, matrix, results))
+    lines = merge_layer(layer, matrix, results)
+    if itself:
+        lines = with_project(lines, layer, matrix, results, (itself, source))
+    pins = tuple(pin_of(line, source) for line in lines)
     return LockFile(
         layer=layer,
         description=describe_layer(inputs, layer),
@@ -285,6 +278,30 @@ def describe_layer(inputs: ProjectInputs, layer: str) -> str:
     parts = [*own.includes, root_label(inputs, layer)]
     parts += [f"project[{extra}]" for extra in own.extras]
     return f"{layer} = {' + '.join(parts)}"
+
+
+def dead_marker_warnings(
+    inputs: ProjectInputs, roots: Mapping[str, list[Root]]
+) -> tuple[str, ...]:
+    """Each requirement of the project whose marker is true on no environment of any layer
+    holding it: never locked, so it is said (with its file and line), not dropped silently."""
+    dead: dict[str, str] = {}
+    alive: set[str] = set()
+    for layer, found in roots.items():
+        matrix = inputs.matrix(layer)
+        for root in found:
+            if root.marker is None or root.constraint:
+                continue
+            key = f"{root.need.where}: {root.need.text} ; {root.marker}"
+            if any(root.applies(env) for env in matrix):
+                alive.add(key)
+            else:
+                dead.setdefault(key, describe_matrix(matrix))
+    return tuple(
+        f"{key}: the marker is true on no environment of the matrix ({matrix}); not locked"
+        for key, matrix in sorted(dead.items())
+        if key not in alive
+    )
 
 
 def _yank_warnings(

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from pipx_lockext.core.errors import InputError, Location, ProblemCollector, UsageError
-from pipx_lockext.core.inputs.layered import LayeredFiles, ReqFile, read_layers, resolve_reference
+from pipx_lockext.core.inputs.layered import (
+    LayeredFiles,
+    ReqFile,
+    read_layers,
+    resolve_reference,
+    with_layer_settings,
+)
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.inputs.pyproject import (
     declares_dependencies,
@@ -85,6 +91,7 @@ def _load_layered(root: Path, data: dict[str, Any], layer_files: list[Path]) -> 
     displays = tuple(p.relative_to(root).as_posix() for p in layer_files)
     layered = LayeredFiles(displays, read_all(root, displays))
     layers, index = read_layers(layered, out)
+    layers = with_layer_settings(layers, settings, out)
     out.raise_if_any()
     return ProjectInputs(
         root=str(root),
