@@ -72,6 +72,25 @@ PROJECTS = {
             Release("asks-plain", "1.0", requires_dist=("x<3,>=1",)),
         ),
     ),
+    # The dev group's test tool asks back for the project (hypothesis and attrs): the lock
+    # pins the project's newest release on the index that satisfies the ask.
+    "self-reference": (
+        """
+        [project]
+        name = "selfie"
+        version = "3.0.dev0"
+        dependencies = ["leaf"]
+
+        [dependency-groups]
+        dev = ["checker"]
+        """,
+        (
+            Release("selfie", "1.0", requires_dist=("leaf",)),
+            Release("selfie", "2.0", requires_dist=("leaf",)),
+            Release("checker", "1.0", requires_dist=("selfie>=1.5",)),
+            Release("leaf", "1.0"),
+        ),
+    ),
     # A pin that differs by Python, a Windows-only dependency with only a Windows wheel,
     # and a backport below Python 3.11.
     "splits": (
@@ -91,7 +110,7 @@ PROJECTS = {
         ),
     ),
 }
-LAYERS = {"extras": "base", "splits": "base"}
+LAYERS = {"extras": "base", "self-reference": "dev", "splits": "base"}
 
 
 @dataclass(frozen=True)
