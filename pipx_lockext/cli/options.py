@@ -5,8 +5,7 @@ progress goes. Use cases are imported only inside functions, to keep start-up ch
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,8 +14,11 @@ import click
 from pipx_lockext.cli.report import say
 
 if TYPE_CHECKING:
+    import subprocess
+
     from pipx_lockext.commands.syncing import Context
     from pipx_lockext.core.inputs.settings import IndexSettings
+    from pipx_lockext.core.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[F], F]
@@ -43,7 +45,13 @@ def common_options(func: F) -> F:
             click.option(
                 "-q", "--quiet", is_flag=True, help="Print only warnings and errors (as pip -q)."
             ),
-            click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors."),
+            click.option(
+                "-v",
+                "--verbose",
+                is_flag=True,
+                help="Narrate each decision and backtrack of the resolver and each step of "
+                "sync; show tracebacks on errors.",
+            ),
         ],
         func,
     )
@@ -163,13 +171,28 @@ def project_root(project: Path | None) -> Path:
     return find_project(Path.cwd())
 
 
-def context(quiet: bool) -> Context:
-    """Progress to the terminal only (never in pipes, never with -q); announcements (which
-    Python a command's output is from) everywhere but with -q."""
-    from pipx_lockext.commands.syncing import Context  # noqa: PLC0415 - keeps start-up cheap
+def context(progress: Progress, quiet: bool) -> Context:
+    """Steps to `progress` (see `status.reporting`: a status line on a terminal, lines
+    with -v, nothing in pipes or with -q); announcements (which Python a command's output
+    is from) everywhere but with -q. A command that writes to the terminal itself (`run`)
+    gets it clean: the status line is paused first."""
+    from pipx_lockext.cli.status import StatusLine  # noqa: PLC0415 - keeps start-up cheap
+    from pipx_lockext.commands.syncing import Context  # noqa: PLC0415 - same
+    from pipx_lockext.edges.venvs.processes import run_process  # noqa: PLC0415 - same
 
-    show = not quiet and sys.stderr.isatty()
-    return Context(progress=_say if show else _silent, announce=_silent if quiet else _say)
+    def run(
+        args: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        *,
+        capture: bool = True,
+        timeout: float | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        if not capture and isinstance(progress, StatusLine):
+            progress.pause()
+        return run_process(args, env, cwd, capture=capture, timeout=timeout)
+
+    return Context(run=run, progress=progress.step, announce=_silent if quiet else _say)
 
 
 def _say(message: str) -> None:
@@ -177,4 +200,4 @@ def _say(message: str) -> None:
 
 
 def _silent(_message: str) -> None:
-    """Progress goes nowhere in pipes and with -q."""
+    """Announcements go nowhere with -q."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipx_lockext.cli.report import UP_TO_DATE, say
+from pipx_lockext.cli.report import UP_TO_DATE, say, write
 from pipx_lockext.core.errors import escaped
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def _err(line: str) -> None:
 def _out(text: str, nl: bool = True) -> None:
     """A command's own output (diffs, chains, interpreters), control characters escaped
     apart from line ends and tabs."""
-    click.echo(escaped(text, keep="\n\t"), nl=nl)
+    write(lambda: click.echo(escaped(text, keep="\n\t"), nl=nl))
 
 
 def writes(result: WriteResult, quiet: bool) -> None:

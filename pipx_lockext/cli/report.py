@@ -8,11 +8,16 @@ import sys
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs 5 ms here
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pipx_lockext.commands.checking import CheckResult
     from pipx_lockext.core.errors import ReqlockError
 
 UP_TO_DATE = "locks are up to date (inputs unchanged; nothing fetched)"
 FRESH = "locks are fresh: {layers}"
+GUARDS: list[Callable[[Callable[[], object]], None]] = []
+"""Called with each write to the terminal instead of making it (a live status line
+clears itself first, so that no output lands on it)."""
 
 
 def say(line: str) -> None:
@@ -21,7 +26,16 @@ def say(line: str) -> None:
     and must never forge a second line)."""
     from pipx_lockext.core.errors import escaped  # noqa: PLC0415 - light, but not on the stamp path
 
-    sys.stderr.write(escaped(line) + "\n")
+    text = escaped(line)
+    write(lambda: sys.stderr.write(text + "\n"))
+
+
+def write(action: Callable[[], object]) -> None:
+    """Do `action` (a write to stdout or stderr) past the guards, if any."""
+    if GUARDS:
+        GUARDS[-1](action)
+    else:
+        action()
 
 
 def report_check(result: CheckResult, quiet: bool) -> int:

@@ -1,0 +1,94 @@
+"""Progress from the command line, against the fake index: pipes get none of it (nor
+control characters), -v narrates the resolver's decisions and backtracks, a terminal gets
+a status line that is erased before every other line and at the end."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from pipx_lockext.cli import report, status
+from pipx_lockext.cli.status import CLEAR
+from tests.fakeindex import Release
+
+RELEASES = [
+    # a 2.0 wants c 1.0, b (the only release) wants c 2.0: a 2.0 must be thrown away.
+    Release("a", "1.0", requires_dist=("c",)),
+    Release("a", "2.0", requires_dist=("c==1.0",)),
+    Release("b", "1.0", requires_dist=("c==2.0",)),
+    Release("c", "1.0"),
+    Release("c", "2.0"),
+]
+
+PYPROJECT = """
+[project]
+name = "demo"
+version = "0"
+requires-python = ">=3.12"
+dependencies = ["a", "b"]
+
+[tool.reqlock]
+python = ["3.12"]
+platforms = ["linux-x86_64"]
+index-url = "{url}"
+"""
+
+ESCAPE = "\x1b"
+
+
+@pytest.fixture
+def project(make_project, fake_index):
+    index = fake_index(RELEASES)
+    return make_project({"pyproject.toml": PYPROJECT.format(url=index.url)})
+
+
+def test_in_a_pipe_compile_prints_no_progress_and_no_control_characters(project, reqlock):
+    result = reqlock("compile", "--project", project)
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [
+        "wrote requirements/base.lock.txt: new, 3 pins (a 1.0, b 1.0, c 2.0)"
+    ]
+    assert ESCAPE not in result.err + result.out
+    assert "\r" not in result.err
+
+
+def test_verbose_narrates_decisions_and_backtracks(project, reqlock):
+    result = reqlock("compile", "-v", "--project", project)
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    assert lines[0] == "resolving python 3.12 on linux-x86_64"
+    # Which one is thrown away depends on the order the resolver tries them in.
+    backtracks = [line for line in lines if line.startswith("  backtracking: ")]
+    assert backtracks, lines
+    assert all(line.endswith(" leads to a conflict; trying another") for line in backtracks)
+    decided = [line.split()[1:] for line in lines if line.startswith("  decided ")]
+    assert dict(decided) == {"a": "1.0", "b": "1.0", "c": "2.0"}  # the last word wins
+    assert len(decided) > 3  # something was decided again after a backtrack
+    assert "resolved python 3.12 on linux-x86_64: 3 projects" in lines
+    assert lines[-1].startswith("wrote requirements/base.lock.txt")
+    assert ESCAPE not in result.err
+
+
+def test_quiet_wins_over_verbose(project, reqlock):
+    result = reqlock("compile", "-q", "-v", "--project", project)
+    assert result.code == 0, result.err
+    assert result.err == ""
+
+
+def test_on_a_terminal_the_status_line_is_erased_before_each_line_and_at_the_end(
+    project, reqlock, monkeypatch
+):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(status, "DELAY", 0.0)
+    monkeypatch.setattr(status, "INTERVAL", 0.001)
+    result = reqlock("compile", "-U", "--project", project)
+    assert result.code == 0, result.err
+    assert CLEAR in result.err  # the status line was drawn at least once
+    assert "resolving python 3.12 on linux-x86_64" in result.err
+    # What is left once the status line's drawings are taken out: the usual lines only.
+    lines = result.err.split("\n")
+    assert lines[-1] in {"", CLEAR}
+    kept = [line.rsplit(CLEAR, 1)[-1] for line in lines[:-1]]
+    assert kept == ["wrote requirements/base.lock.txt: new, 3 pins (a 1.0, b 1.0, c 2.0)"]
+    assert not report.GUARDS
