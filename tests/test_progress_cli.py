@@ -1,6 +1,7 @@
-"""Progress from the command line, against the fake index: pipes get none of it (nor
-control characters), -v narrates the resolver's decisions and backtracks, a terminal gets
-a status line that is erased before every other line and at the end."""
+"""Progress and colour from the command line, against the fake index: pipes get neither
+(nor control characters), -v narrates the resolver's decisions and backtracks, a terminal
+gets a status line that is erased before every other line and at the end; `--color`,
+`NO_COLOR` and `FORCE_COLOR` decide colour."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ def test_on_a_terminal_the_status_line_is_erased_before_each_line_and_at_the_end
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.setattr(status, "DELAY", 0.0)
     monkeypatch.setattr(status, "INTERVAL", 0.001)
+    monkeypatch.setenv("NO_COLOR", "1")
     result = reqlock("compile", "-U", "--project", project)
     assert result.code == 0, result.err
     assert CLEAR in result.err  # the status line was drawn at least once
@@ -92,3 +94,61 @@ def test_on_a_terminal_the_status_line_is_erased_before_each_line_and_at_the_end
     kept = [line.rsplit(CLEAR, 1)[-1] for line in lines[:-1]]
     assert kept == ["wrote requirements/base.lock.txt: new, 3 pins (a 1.0, b 1.0, c 2.0)"]
     assert not report.GUARDS
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ((), {}, False, False),
+        ((), {}, True, True),
+        ((), {"NO_COLOR": "1"}, True, False),
+        ((), {"NO_COLOR": ""}, True, True),
+        ((), {"FORCE_COLOR": "1"}, False, True),
+        ((), {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False, False),
+        ((), {"TERM": "dumb"}, True, False),
+        (("--color", "never"), {"FORCE_COLOR": "1"}, True, False),
+        (("--color=always",), {"NO_COLOR": "1"}, False, True),
+    ],
+)
+def test_colour_follows_the_flag_then_no_color_then_force_color_then_the_terminal(
+    make_project, reqlock, monkeypatch, case
+):
+    flag, environ, tty, colour = case
+    monkeypatch.delenv("TERM", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    root = make_project(
+        {"pyproject.toml": '[project]\nname = "x"\nversion = "0"\ndependencies = ["bad>>1"]\n'}
+    )
+    result = reqlock(*flag, "export", "--project", root)
+    assert result.code == 2
+    painted = result.err.startswith("\x1b[31merror:\x1b[0m pyproject.toml:")
+    assert painted is colour, result.err
+    assert colour or ESCAPE not in result.err
+
+
+def test_the_colour_flag_goes_anywhere_before_the_double_dash(project, reqlock, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    reqlock("compile", "--project", project)
+    result = reqlock("check", "--project", project, "--color", "always")
+    assert result.code == 0, result.err
+    assert result.err == "\x1b[32mlocks are fresh: base\x1b[0m\n"
+    again = reqlock("check", "--project", project)
+    assert again.err == "locks are fresh: base\n"
+
+
+def test_warnings_are_yellow(project, reqlock):
+    reqlock("compile", "--project", project)
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text().replace('"a", "b"', '"a", "b", "c"')
+    )
+    result = reqlock("--color", "always", "sync", "--project", project, "--python", "3.12")
+    assert "\x1b[33mwarning:\x1b[0m requirements/base.lock.txt is stale" in result.err
+
+
+def test_a_bad_colour_is_a_usage_error(reqlock):
+    result = reqlock("--color", "sometimes", "check")
+    assert result.code == 2
+    assert "'--color'" in result.err
+    assert "auto, always, never" in result.err

@@ -1,7 +1,8 @@
 """Options declared once and shared by the commands that take them (SPEC: every command
-takes --project, -q and -v; compile and verify the index options; sync and run the venv
-options), and the values every command derives from them: the project root and where
-progress goes. Use cases are imported only inside functions, to keep start-up cheap."""
+takes --project, -q, -v and --color; compile and verify the index options; sync and run
+the venv options), and the values every command derives from them: the project root and
+where progress goes. Use cases are imported only inside functions, to keep start-up
+cheap."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipx_lockext.cli.report import say
+from pipx_lockext.cli.report import COLORS, say
 
 if TYPE_CHECKING:
     import subprocess
@@ -52,9 +53,21 @@ def common_options(func: F) -> F:
                 help="Narrate each decision and backtrack of the resolver and each step of "
                 "sync; show tracebacks on errors.",
             ),
+            color_option,
         ],
         func,
     )
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(COLORS),
+    expose_value=False,
+    help="Colour on stderr: auto (default: on a terminal, unless NO_COLOR is set or "
+    "FORCE_COLOR asks for it), always or never.",
+)
+"""Read by `cli.main` before click parses anything (errors are coloured too); declared
+here so that every command accepts and documents it."""
 
 
 def index_options(func: F) -> F:
