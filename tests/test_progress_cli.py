@@ -5,6 +5,8 @@ gets a status line that is erased before every other line and at the end; `--col
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import pytest
@@ -152,3 +154,42 @@ def test_a_bad_colour_is_a_usage_error(reqlock):
     assert result.code == 2
     assert "'--color'" in result.err
     assert "auto, always, never" in result.err
+
+
+@pytest.mark.parametrize(("environ", "painted"), [({"FORCE_COLOR": "1"}, True), ({}, False)])
+def test_the_fast_path_of_check_follows_the_same_colour_rule(project, reqlock, environ, painted):
+    """`reqlock check` answered from the freshness stamp, before click is imported."""
+    assert reqlock("compile", "--project", project).code == 0
+    code = (
+        "import sys; from pipx_lockext.cli import launcher\n"
+        "sys.argv[1:] = ['check', '--project', sys.argv[1]]\nlauncher.main()"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "FORCE_COLOR"}}
+    for _ in range(2):  # the second one is answered from the stamp the first one left
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(project)],
+            env={**env, **environ},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert out.returncode == 0, out.stderr
+        fresh = "locks are fresh: base"
+        assert out.stderr == (f"\x1b[32m{fresh}\x1b[0m\n" if painted else f"{fresh}\n")
+
+
+def test_verify_against_the_index_shows_its_fetches_on_a_terminal_only(
+    project, reqlock, monkeypatch
+):
+    assert reqlock("compile", "--project", project).code == 0
+    piped = reqlock("verify", "--against-index", "--project", project)
+    assert piped.code == 0, piped.err
+    assert piped.err == "1 locks well formed (3 pins); 6 hashes match the index\n"
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(status, "DELAY", 0.0)
+    monkeypatch.setattr(status, "INTERVAL", 0.001)
+    monkeypatch.setenv("NO_COLOR", "1")
+    shown = reqlock("verify", "--against-index", "--project", project)
+    assert shown.code == 0, shown.err
+    assert " fetched, " in shown.err
+    assert shown.err.rsplit(CLEAR, 1)[-1] == piped.err
