@@ -23,12 +23,15 @@ EXAMPLES = ROOT / "examples"
 def isolated_from_the_machine(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads this machine's pip configuration, netrc or user cache: the default
-    suite is hermetic, whatever pip.conf or PIP_* variables the machine has."""
+    """No test reads this machine's pip configuration, netrc, user cache or colour
+    settings: the default suite is hermetic, whatever pip.conf, PIP_* or FORCE_COLOR
+    variables the machine has."""
     import os
 
     for key in [k for k in os.environ if k.startswith("PIP_")]:
         monkeypatch.delenv(key)
+    for key in ("NO_COLOR", "FORCE_COLOR"):  # a CI that forces colour must not colour errors
+        monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("REQLOCK_CACHE_DIR", str(tmp_path_factory.mktemp("reqlock-cache")))
     monkeypatch.setenv("NETRC", os.devnull)

@@ -79,3 +79,49 @@ def test_the_windows_launcher_is_asked_on_windows_only(tmp_path):
     assert calls == [["py", "-3.12", "-c", "import sys; print(sys.executable)"]]
     assert Finder(environ, platform="linux", run=run).find(V312) == []
     assert len(calls) == 1
+
+
+def venv_on_path(tmp_path, cfg: str) -> tuple[Path, Path]:
+    """A venv made from a base Python 3.12, whose bin/ is on PATH (reqlock's own venv,
+    activated); `cfg` is its pyvenv.cfg with {base} for the base's bin folder."""
+    base = executable(tmp_path / "base/bin/python3.12")
+    venv = tmp_path / "tool-venv"
+    executable(venv / "bin/python3.12")
+    (venv / "pyvenv.cfg").write_text(cfg.format(base=base.parent))
+    return venv, base
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        "home = {base}\ninclude-system-site-packages = false\nversion = 3.12.1\n",
+        "home = {base}\nexecutable = {base}/python3.12\n",
+        "home = /nowhere\nbase-executable = {base}/python3.12\n",
+    ],
+    ids=["venv-home", "venv-executable", "virtualenv-base-executable"],
+)
+def test_a_venv_on_path_stands_for_the_python_it_was_made_from(tmp_path, cfg):
+    venv, base = venv_on_path(tmp_path, cfg)
+    finder = Finder({"PATH": str(venv / "bin"), "PYENV_ROOT": str(tmp_path)}, platform="linux")
+    assert [(i.path, i.found_in) for i in finder.find(V312)] == [
+        (str(base), f"PATH: base of venv {venv}")
+    ]
+
+
+def test_a_venv_whose_base_is_gone_is_shown_as_it_is(tmp_path):
+    venv, base = venv_on_path(tmp_path, "home = {base}\n")
+    base.unlink()
+    finder = Finder({"PATH": str(venv / "bin"), "PYENV_ROOT": str(tmp_path)}, platform="linux")
+    assert [i.path for i in finder.find(V312)] == [str(venv / "bin/python3.12")]
+
+
+def test_python_list_shows_the_base_interpreter_sync_would_use(tmp_path, reqlock, monkeypatch):
+    venv, base = venv_on_path(tmp_path, "home = {base}\n")
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}:{base.parent}")
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "none"))
+    monkeypatch.chdir(tmp_path)
+    result = reqlock("python", "list")
+    assert result.code == 0, result.err
+    rows = [line for line in result.out.splitlines() if " 3.12 " in line]
+    assert rows == [f"  3.12  {base}  (PATH: base of venv {venv})"]
+    assert str(venv) not in result.out.replace(f"base of venv {venv}", "")

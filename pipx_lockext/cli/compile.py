@@ -11,7 +11,6 @@ import click
 from pipx_lockext.cli import render
 from pipx_lockext.cli.options import (
     common_options,
-    context,
     index_flags,
     index_options,
     project_root,
@@ -114,6 +113,7 @@ def compile_command(  # click passes every option by keyword
     requirements.txt` means `pip-compile --generate-hashes` (for this interpreter, unless
     --python/--platform ask for more).
     """
+    from pipx_lockext.cli.status import reporting  # noqa: PLC0415 - start-up
     from pipx_lockext.commands.compiling import (  # noqa: PLC0415 - start-up
         CompileOptions,
         compile_project,
@@ -143,8 +143,10 @@ def compile_command(  # click passes every option by keyword
     if output_file is None and not sources:
         if pip_only:
             raise click.UsageError("--extra, -c, --no-header and --no-annotate need SRC files")
-        waiting = context(quiet).progress
-        render.compiled(compile_project(project_root(project), options, waiting), quiet)
+        root = project_root(project)
+        with reporting(quiet, verbose) as progress:
+            result = compile_project(root, options, progress.step, progress)
+        render.compiled(result, quiet)
         return
     if len(sources) != len(layers) or not sources:
         raise click.UsageError("pip-compile mode takes SRC files only (not layer names)")
@@ -163,4 +165,6 @@ def compile_command(  # click passes every option by keyword
         annotate=not no_annotate,
     )
     cwd = project.resolve() if project else Path.cwd()
-    render.compiled(compile_files(cwd, wanted, options), quiet)
+    with reporting(quiet, verbose) as progress:
+        result = compile_files(cwd, wanted, options, progress)
+    render.compiled(result, quiet)

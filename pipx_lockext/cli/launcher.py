@@ -24,13 +24,13 @@ def main() -> None:
         answer = from_stamp(command, quiet, root)
         if answer is not None:
             if answer:
-                say(answer)
+                say(answer, "ok")
             raise SystemExit(0)
         if command == "check" and root is not None:
             raise SystemExit(check(root, quiet))
         if command == "compile" and root is not None and fresh(root):
             if not quiet:
-                say(UP_TO_DATE)
+                say(UP_TO_DATE, "ok")
             raise SystemExit(0)
     from pipx_lockext.cli.main import main as cli_main  # noqa: PLC0415 - only when needed
 

@@ -72,9 +72,13 @@ def verify_command(
 ) -> None:
     """Exit 0 when the locks are well formed (and, with the flags, every hash still holds);
     1 when a lock is malformed; 5 when a hash does not match."""
+    from pipx_lockext.cli.status import reporting  # noqa: PLC0415 - start-up
     from pipx_lockext.commands.verifying import verify_project  # noqa: PLC0415 - start-up
 
     root = project_root(project)
-    result = verify_project(root, against_index=against_index, installed=installed)
+    with reporting(quiet, verbose) as progress:
+        result = verify_project(
+            root, against_index=against_index, installed=installed, progress=progress
+        )
     if not quiet:
         render.verified(result, against_index, installed)

@@ -12,13 +12,15 @@ from collections.abc import Sequence
 import click
 
 from pipx_lockext import __version__
-from pipx_lockext.cli import compile, convert, locks, venvs
-from pipx_lockext.cli.report import report_error, say
+from pipx_lockext.cli import compile, convert, locks, report, venvs
+from pipx_lockext.cli.options import color_option
+from pipx_lockext.cli.report import COLORS, report_error, say
 from pipx_lockext.core.errors import ReqlockError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reqlock")
+@color_option
 def cli() -> None:
     """Layered, hash-pinned lock files and per-Python venvs for pip users."""
 
@@ -39,9 +41,12 @@ for command in (
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, mapping every error to one message and its exit code."""
-    args = _common_options_after_the_command(list(sys.argv[1:] if argv is None else argv))
-    verbose = any(a in {"-v", "--verbose"} for a in args[: _dashdash(args)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = False
     try:
+        report.color, args = _color(args)
+        args = _common_options_after_the_command(args)
+        verbose = any(a in {"-v", "--verbose"} for a in args[: _dashdash(args)])
         code = cli.main(args=args, prog_name="reqlock", standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
@@ -73,6 +78,30 @@ def _common_options_after_the_command(args: list[str]) -> list[str]:
     if command == "python" and rest[:1] == ["list"]:  # a group: after its subcommand
         return [command, rest[0], *args[:leading], *rest[1:]]
     return [command, *args[:leading], *rest]
+
+
+def _color(args: list[str]) -> tuple[str, list[str]]:
+    """`--color WHEN` (or `--color=WHEN`) wherever it is before `--`, and the arguments
+    without it: read before click, so that an error click reports is coloured by it too."""
+    when, rest, end = "auto", [], _dashdash(args)
+    position = 0
+    while position < end:
+        arg = args[position]
+        if arg == "--color" or arg.startswith("--color="):
+            value = arg.partition("=")[2] if "=" in arg else None
+            if value is None:
+                position += 1
+                value = args[position] if position < end else ""
+            if value not in COLORS:
+                report.color = "auto"
+                raise click.BadParameter(
+                    f"{value!r} is not one of {', '.join(COLORS)}", param_hint="'--color'"
+                )
+            when = value
+        else:
+            rest.append(arg)
+        position += 1
+    return when, rest + args[end:]
 
 
 def _dashdash(args: list[str]) -> int:

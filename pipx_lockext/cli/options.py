@@ -1,22 +1,25 @@
 """Options declared once and shared by the commands that take them (SPEC: every command
-takes --project, -q and -v; compile and verify the index options; sync and run the venv
-options), and the values every command derives from them: the project root and where
-progress goes. Use cases are imported only inside functions, to keep start-up cheap."""
+takes --project, -q, -v and --color; compile and verify the index options; sync and run
+the venv options), and the values every command derives from them: the project root and
+where progress goes. Use cases are imported only inside functions, to keep start-up
+cheap."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipx_lockext.cli.report import say
+from pipx_lockext.cli.report import COLORS, say
 
 if TYPE_CHECKING:
+    import subprocess
+
     from pipx_lockext.commands.syncing import Context
     from pipx_lockext.core.inputs.settings import IndexSettings
+    from pipx_lockext.core.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[F], F]
@@ -43,10 +46,28 @@ def common_options(func: F) -> F:
             click.option(
                 "-q", "--quiet", is_flag=True, help="Print only warnings and errors (as pip -q)."
             ),
-            click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors."),
+            click.option(
+                "-v",
+                "--verbose",
+                is_flag=True,
+                help="Narrate each decision and backtrack of the resolver and each step of "
+                "sync; show tracebacks on errors.",
+            ),
+            color_option,
         ],
         func,
     )
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(COLORS),
+    expose_value=False,
+    help="Colour on stderr: auto (default: on a terminal, unless NO_COLOR is set or "
+    "FORCE_COLOR asks for it), always or never.",
+)
+"""Read by `cli.main` before click parses anything (errors are coloured too); declared
+here so that every command accepts and documents it."""
 
 
 def index_options(func: F) -> F:
@@ -163,13 +184,28 @@ def project_root(project: Path | None) -> Path:
     return find_project(Path.cwd())
 
 
-def context(quiet: bool) -> Context:
-    """Progress to the terminal only (never in pipes, never with -q); announcements (which
-    Python a command's output is from) everywhere but with -q."""
-    from pipx_lockext.commands.syncing import Context  # noqa: PLC0415 - keeps start-up cheap
+def context(progress: Progress, quiet: bool) -> Context:
+    """Steps to `progress` (see `status.reporting`: a status line on a terminal, lines
+    with -v, nothing in pipes or with -q); announcements (which Python a command's output
+    is from) everywhere but with -q. A command that writes to the terminal itself (`run`)
+    gets it clean: the status line is paused first."""
+    from pipx_lockext.cli.status import StatusLine  # noqa: PLC0415 - keeps start-up cheap
+    from pipx_lockext.commands.syncing import Context  # noqa: PLC0415 - same
+    from pipx_lockext.edges.venvs.processes import run_process  # noqa: PLC0415 - same
 
-    show = not quiet and sys.stderr.isatty()
-    return Context(progress=_say if show else _silent, announce=_silent if quiet else _say)
+    def run(
+        args: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        *,
+        capture: bool = True,
+        timeout: float | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        if not capture and isinstance(progress, StatusLine):
+            progress.pause()
+        return run_process(args, env, cwd, capture=capture, timeout=timeout)
+
+    return Context(run=run, progress=progress.step, announce=_silent if quiet else _say)
 
 
 def _say(message: str) -> None:
@@ -177,4 +213,4 @@ def _say(message: str) -> None:
 
 
 def _silent(_message: str) -> None:
-    """Progress goes nowhere in pipes and with -q."""
+    """Announcements go nowhere with -q."""

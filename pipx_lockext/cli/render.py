@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipx_lockext.cli.report import UP_TO_DATE, say
+from pipx_lockext.cli.report import UP_TO_DATE, say, write
 from pipx_lockext.core.errors import escaped
 
 if TYPE_CHECKING:
@@ -24,14 +24,14 @@ SHOWN = 6
 """Names listed per kind of change in a compile summary before "… N more"."""
 
 
-def _err(line: str) -> None:
-    say(line)
+def _err(line: str, tone: str | None = None) -> None:
+    say(line, tone)
 
 
 def _out(text: str, nl: bool = True) -> None:
     """A command's own output (diffs, chains, interpreters), control characters escaped
     apart from line ends and tabs."""
-    click.echo(escaped(text, keep="\n\t"), nl=nl)
+    write(lambda: click.echo(escaped(text, keep="\n\t"), nl=nl))
 
 
 def writes(result: WriteResult, quiet: bool) -> None:
@@ -56,7 +56,7 @@ def compiled(result: CompileResult, quiet: bool) -> None:
         _err(f"warning: {warning}")
     if result.up_to_date:
         if not quiet:
-            _err(UP_TO_DATE)
+            _err(UP_TO_DATE, "ok")
         return
     if result.dry_run:
         for change in result.changes:
@@ -112,7 +112,7 @@ def verified(result: VerifyResult, against_index: bool, installed: bool) -> None
     if installed:
         venvs = ", ".join(result.venvs)
         said += f"; {result.files_checked} installed files match their RECORD in {venvs}"
-    _err(said)
+    _err(said, "ok")
 
 
 def synced(outcome: SyncOutcome, quiet: bool) -> None:
@@ -120,7 +120,7 @@ def synced(outcome: SyncOutcome, quiet: bool) -> None:
     for warning in outcome.warnings:
         _err(f"warning: {warning}")
     if not quiet:
-        _err(sync_line(outcome))
+        _err(sync_line(outcome), "ok")
 
 
 def sync_line(outcome: SyncOutcome) -> str:

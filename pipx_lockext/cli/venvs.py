@@ -32,10 +32,14 @@ def sync_command(
     -r <lock>, then pip uninstall of what the lock does not hold, then the project
     itself (editable, --no-deps) when it is a package.
     """
+    from pipx_lockext.cli.status import reporting  # noqa: PLC0415 - start-up
     from pipx_lockext.commands.syncing import SyncOptions, sync_project  # noqa: PLC0415 - start-up
 
     options = SyncOptions(layer, pythons, all_pythons, reinstall, skip_missing)
-    for outcome in sync_project(project_root(project), options, context(quiet)):
+    root = project_root(project)
+    with reporting(quiet, verbose) as progress:
+        outcomes = sync_project(root, options, context(progress, quiet))
+    for outcome in outcomes:
         render.synced(outcome, quiet)
 
 
@@ -60,10 +64,13 @@ def run_command(
     With --all-pythons, every configured version found, in turn, then a summary table;
     the exit code is 1 if any failed. Otherwise COMMAND's own exit code.
     """
+    from pipx_lockext.cli.status import reporting  # noqa: PLC0415 - start-up
     from pipx_lockext.commands.syncing import SyncOptions, run_command  # noqa: PLC0415 - start-up
 
     options = SyncOptions(layer, pythons, all_pythons, reinstall, skip_missing)
-    rows = run_command(project_root(project), options, command, context(quiet))
+    root = project_root(project)
+    with reporting(quiet, verbose) as progress:
+        rows = run_command(root, options, command, context(progress, quiet))
     if all_pythons:
         render.run_table(rows)
         raise click.exceptions.Exit(1 if any(row.failed for row in rows) else 0)

@@ -28,6 +28,7 @@ from pipx_lockext.core.lockfiles.digest import index_lines, without_credentials
 from pipx_lockext.core.lockfiles.lockfile import Pin
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
 from pipx_lockext.core.lockfiles.lockset import LockSet, compile_command, preferences
+from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.edges.project.fsio import FileChange, plan_changes, replace_files
 from pipx_lockext.edges.project.loader import load_project
 from pipx_lockext.edges.project.lockfiles import read_locks, remember
@@ -83,9 +84,12 @@ class CompileResult:
 
 
 def compile_project(
-    root: Path, options: CompileOptions, waiting: Callable[[str], None] = lambda _m: None
+    root: Path,
+    options: CompileOptions,
+    waiting: Callable[[str], None] = lambda _m: None,
+    progress: Progress = NO_PROGRESS,
 ) -> CompileResult:
-    """`reqlock compile [LAYER…]`."""
+    """`reqlock compile [LAYER…]`; `progress` is told what resolving and fetching do."""
     loaded = load_project(root)
     kept = read_locks(loaded).recorded().inputs  # a matrix given on an earlier command line
     inputs = with_matrix(kept, options.pythons, options.platforms)
@@ -97,7 +101,7 @@ def compile_project(
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
     with project_lock(Path(inputs.root), waiting):
         locks = read_locks(inputs)  # another reqlock may have just written them
-        outcome = resolve_locks(inputs, options, locks.existing())
+        outcome = resolve_locks(inputs, options, locks.existing(), progress)
         outcome = replace(
             outcome, locks={k: replace(v, command=command) for k, v in outcome.locks.items()}
         )
@@ -140,7 +144,10 @@ def locks_fresh(root: Path) -> bool:
 
 
 def resolve_locks(
-    inputs: ProjectInputs, options: CompileOptions, existing: Iterable[ParsedLock]
+    inputs: ProjectInputs,
+    options: CompileOptions,
+    existing: Iterable[ParsedLock],
+    progress: Progress = NO_PROGRESS,
 ) -> LockOutcome:
     """Resolve every layer of `inputs`, keeping the pins of the `existing` locks unless
     upgraded, against the project's index settings with the command line's over them."""
@@ -162,12 +169,13 @@ def resolve_locks(
         only_binary=frozenset(index.only_binary),
         same_versions=inputs.settings.same_versions,
     )
-    request = LockRequest(inputs, policy, preferred, constraints, index_lines(index))
+    request = LockRequest(inputs, policy, preferred, constraints, index_lines(index), progress)
     repository = open_repository(
         index,
         cache_dir=options.cache_dir,
         offline=options.offline,
         refresh=options.refresh,
+        progress=progress,
     )
     try:
         outcome = lock_project(request, repository)

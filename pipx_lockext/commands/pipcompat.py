@@ -29,6 +29,7 @@ from pipx_lockext.core.inputs.pyproject import read_pyproject
 from pipx_lockext.core.inputs.settings import Settings
 from pipx_lockext.core.lockfiles.lockfile import render
 from pipx_lockext.core.lockfiles.lockparse import parse_lock
+from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.edges.project.fsio import plan_changes, replace_files
 from pipx_lockext.edges.project.loader import find_project, load_project, read_all, read_toml
 from pipx_lockext.edges.project.lockfiles import read_text
@@ -50,7 +51,9 @@ class PipCompileOptions:
     annotate: bool = True
 
 
-def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions) -> CompileResult:
+def compile_files(
+    cwd: Path, wanted: PipCompileOptions, options: CompileOptions, progress: Progress = NO_PROGRESS
+) -> CompileResult:
     """Resolve the sources (relative to `cwd`) into one hash-pinned requirements file."""
     wanted = _under(cwd, wanted)
     if wanted.output is None:
@@ -61,7 +64,8 @@ def compile_files(cwd: Path, wanted: PipCompileOptions, options: CompileOptions)
     display = display_path(cwd, output)
     old = read_text(output, display)
     previous = parse_lock(old) if old is not None else None
-    outcome = resolve_locks(inputs, options, [previous] if previous is not None else [])
+    existing = [previous] if previous is not None else []
+    outcome = resolve_locks(inputs, options, existing, progress)
     sources = " ".join(display_path(cwd, s) for s in wanted.sources)
     lock = replace(
         outcome.locks[OUTPUT_LAYER],

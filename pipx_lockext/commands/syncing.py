@@ -175,7 +175,7 @@ def run_command(
         done = context.run(command, venv_environ(target.venv), Path(inputs.root), capture=False)
         rows.append(RunRow(target.version, done.returncode, time.perf_counter() - start))
         if done.returncode == 127 and done.stderr:
-            context.progress(done.stderr)
+            context.announce(done.stderr)  # why it did not start: not a passing step
     if options.all_pythons and not options.skip_missing:
         rows += [RunRow(v, None, 0.0) for v in missing_pythons(inputs, layer, context.find())]
     return tuple(sorted(rows, key=lambda row: row.version))

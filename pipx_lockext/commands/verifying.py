@@ -27,6 +27,7 @@ from packaging.utils import canonicalize_name
 from pipx_lockext.core.errors import IntegrityError, NotTrue
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
+from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.edges.project.loader import load_project
 from pipx_lockext.edges.project.lockfiles import read_locks
 from pipx_lockext.edges.venvs import installrecord
@@ -47,9 +48,14 @@ class VerifyResult:
 
 
 def verify_project(
-    root: Path, *, against_index: bool = False, installed: bool = False
+    root: Path,
+    *,
+    against_index: bool = False,
+    installed: bool = False,
+    progress: Progress = NO_PROGRESS,
 ) -> VerifyResult:
-    """`reqlock verify`; raises NotTrue (malformed) or IntegrityError (hash mismatch)."""
+    """`reqlock verify`; raises NotTrue (malformed) or IntegrityError (hash mismatch).
+    `progress` is told about the index's pages fetched (with `against_index`)."""
     inputs = load_project(root)
     locks = _read_locks(inputs)
     malformed = [
@@ -62,7 +68,7 @@ def verify_project(
     pins = sum(len(lock.pins) for lock in locks.values())
     result = VerifyResult(tuple(locks), pins)
     if against_index:
-        result = _against_index(inputs, locks, result)
+        result = _against_index(inputs, locks, result, progress)
     if installed:
         result = _installed(inputs, result)
     return result
@@ -77,11 +83,11 @@ def _read_locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
 
 
 def _against_index(
-    inputs: ProjectInputs, locks: dict[str, ParsedLock], result: VerifyResult
+    inputs: ProjectInputs, locks: dict[str, ParsedLock], result: VerifyResult, progress: Progress
 ) -> VerifyResult:
     from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - network only here
 
-    repository = open_repository(inputs.settings.index, refresh=True)
+    repository = open_repository(inputs.settings.index, refresh=True, progress=progress)
     bad: list[str] = []
     checked = 0
     try:

@@ -25,6 +25,7 @@ from pipx_lockext.core.inputs.dependencies import Dependency
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.digest import input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile
+from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.buildlocks import build_lock
 from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.merge import merge_layer
@@ -65,6 +66,8 @@ class LockRequest:
     """Extra constraints from the command line (`-P name==1.0`)."""
     options: tuple[str, ...] = ()
     """Option lines every lock carries (index URLs, never credentials)."""
+    progress: Progress = field(default=NO_PROGRESS, compare=False)
+    """Told what the resolver decides as it goes."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
     frozen = {env: tuple(found) for env, found in roots_by_env.items()}
     policy = replace(request.policy, project=local_project(inputs))
     try:
-        results = resolve_matrix(source, frozen, policy, request.preferred)
+        results = resolve_matrix(source, frozen, policy, request.preferred, request.progress)
     except EnvironmentConflict as exc:
         hint = python_hint(inputs, source, frozen, policy, exc.env)
         if hint is None:

@@ -21,6 +21,7 @@ from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Re
 from pipx_lockext.core.environments import Environment, describe_matrix
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.source import Source
+from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.candidates import Project, Release
 from pipx_lockext.core.resolution.explain import explain
 from pipx_lockext.core.resolution.fixed import FixedAsks
@@ -37,13 +38,20 @@ MAX_ROUNDS = 20_000
 
 class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generics are loose
     """Counts the candidates backtracking threw away, per project, to name the ones a
-    resolution that never ends keeps changing."""
+    resolution that never ends keeps changing; and tells `progress` what is decided and
+    thrown away."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress = NO_PROGRESS) -> None:
         self.counts: Counter[str] = Counter()
+        self.progress = progress
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
         self.counts[candidate.name] += 1
+        self.progress.backtracking(candidate.identifier, str(candidate.version))
+
+    def pinning(self, candidate: Candidate) -> None:
+        if candidate.name != PYTHON:
+            self.progress.deciding(candidate.identifier, str(candidate.version))
 
     def most_rejected(self) -> str:
         top = self.counts.most_common(5)
@@ -154,6 +162,7 @@ def resolve_matrix(
     roots_by_env: Mapping[Environment, tuple[Root, ...]],
     policy: Policy,
     existing: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> dict[Environment, EnvResolution]:
     """Resolve every environment, oldest Python first; with `policy.same_versions`, each
     preferring what the ones before it chose, then converging (see `_converge`);
@@ -163,11 +172,14 @@ def resolve_matrix(
     earlier: dict[NormalizedName, Version] = {}
     projects: dict[NormalizedName, Project] = {}
     failed: dict[Environment, str] = {}
+    progress.environments(len(roots_by_env))
     for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
         preferred = {**earlier, **existing.get(env, {})}
         env_policy = replace(policy, preferred=preferred)
         try:
-            result = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
+            result = resolve_environment(
+                source, env, roots_by_env[env], env_policy, projects, progress=progress
+            )
         except EnvironmentConflict as exc:
             # Go on: whether the others fail too decides whether to name environments.
             failed[env] = next(iter(exc.reasons))
@@ -246,6 +258,8 @@ def resolve_environment(
     roots: Iterable[Root],
     policy: Policy,
     projects: dict[NormalizedName, Project] | None = None,
+    *,
+    progress: Progress = NO_PROGRESS,
 ) -> EnvResolution:
     """One exact resolution of `roots` for `env`; ResolutionError explains a failure."""
     roots = tuple(roots)
@@ -260,8 +274,9 @@ def resolve_environment(
     )
     provider = Provider(source, env, replace(policy, constraints=constraints), projects, fixed)
     source.prefetch(root.need.name for root in active)
+    progress.environment_started(str(env))
     try:
-        reporter = Rejections()
+        reporter = Rejections(progress)
         result = Resolver(provider, reporter).resolve(
             [root.need for root in active], max_rounds=MAX_ROUNDS
         )
@@ -275,7 +290,9 @@ def resolve_environment(
             + (f" over {over}" if over else "")
             + "; narrow the requirements (a pin or an upper bound on what keeps changing)"
         ) from None
-    return _collect(env, active, result, provider.unprovided)
+    collected = _collect(env, active, result, provider.unprovided)
+    progress.environment_finished(str(env), len(collected.chosen))
+    return collected
 
 
 def _collect(

@@ -28,6 +28,7 @@ from pipx_lockext.core.index.coremeta import CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.netconfig import NetConfig, from_pip, with_index
 from pipx_lockext.core.inputs.settings import IndexSettings
+from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.edges.index.buildenv import BuildEnvironments
 from pipx_lockext.edges.index.cache import Cache, default_cache_dir
 from pipx_lockext.edges.index.findlinks import FindLinks
@@ -55,8 +56,11 @@ class IndexRepository:
         workers: int = 16,
         speculate: bool = True,
         builds: bool = True,
+        progress: Progress = NO_PROGRESS,
     ) -> None:
         self.config = config
+        self._progress = progress
+        """Told when each fetch starts and ends (from the pool's threads)."""
         transport = Transport(http)
         self._pages = Pages(transport, cache, offline=offline, refresh=refresh)
         self._links = FindLinks(config.find_links, transport)
@@ -64,7 +68,7 @@ class IndexRepository:
         # Build requirements are resolved through a second client over the same indexes
         # that builds nothing (builds=False) and has its own pool (see BuildEnvironments).
         own = partial(IndexRepository, config, http, cache, offline=offline, refresh=refresh,
-                      workers=4, speculate=False, builds=False)  # fmt: skip
+                      workers=4, speculate=False, builds=False, progress=progress)  # fmt: skip
         self._envs = BuildEnvironments(own, self._downloads) if builds else None
         self._reader = MetadataReader(self._downloads, cache, self._envs)
         self.speculate = speculate
@@ -122,28 +126,39 @@ class IndexRepository:
         if file.sha256:
             return file.sha256
         work = partial(self._downloads.sha256, file)
-        return self._start(self._hashes, file.url, work).result()
+        return self._start(self._hashes, file.url, work, "hash", file.filename).result()
 
     def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]:
         """An sdist's build requirements (its bytes checked against the index's hash);
         BadDistribution when they cannot be read."""
         work = partial(self._reader.build_requirements, file)
-        return self._start(self._builds, file.url, work).result()
+        return self._start(self._builds, file.url, work, "build", file.filename).result()
 
     def _files_of(self, name: str) -> Future[tuple[DistFile, ...]]:
         key = canonicalize_name(name)
-        return self._start(self._files, key, partial(self._find, key))
+        return self._start(self._files, key, partial(self._find, key), "page", key)
 
     def _metadata_of(self, file: DistFile) -> Future[CoreMetadata]:
-        return self._start(self._metadata, file.url, partial(self._read, file))
+        work = partial(self._read, file)
+        return self._start(self._metadata, file.url, work, "metadata", file.filename)
 
-    def _start(self, table: dict[str, Future[T]], key: str, work: Callable[[], T]) -> Future[T]:
-        """The one future computing `work()` for `key`, started on first request."""
+    def _start(
+        self, table: dict[str, Future[T]], key: str, work: Callable[[], T], kind: str, what: str
+    ) -> Future[T]:
+        """The one future computing `work()` for `key`, started on first request (a fetch
+        of `kind` naming `what`, as progress reports it)."""
         with self._lock:
             future = table.get(key)
             if future is None:
-                future = table[key] = self._pool.submit(work)
+                future = table[key] = self._pool.submit(self._reported, kind, what, work)
             return future
+
+    def _reported(self, kind: str, what: str, work: Callable[[], T]) -> T:
+        self._progress.fetch_started(kind, what)
+        try:
+            return work()
+        finally:
+            self._progress.fetch_finished(kind, what)
 
     def _find(self, name: str) -> tuple[DistFile, ...]:
         found: list[DistFile] = []
@@ -232,6 +247,7 @@ def open_repository(
     offline: bool = False,
     refresh: bool = False,
     environ: Mapping[str, str] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> IndexRepository:
     """The repository a command reads: `index` (the project's settings, with any
     command-line flags over them) over pip's configuration; the cache in `cache_dir`
@@ -242,4 +258,6 @@ def open_repository(
         raise UsageError(f"pip configuration: {exc}") from None
     config = with_index(config, index)
     cache = None if no_cache else Cache(cache_dir or default_cache_dir(environ))
-    return IndexRepository(config, Http(config), cache, offline=offline, refresh=refresh)
+    return IndexRepository(
+        config, Http(config), cache, offline=offline, refresh=refresh, progress=progress
+    )

@@ -3,9 +3,12 @@ folder, the Windows `py` launcher).
 
 Looked for, in order: `pythonX.Y` on PATH (pyenv's shims skipped: they fail for a version
 pyenv has not made active), the newest patch release of X.Y under pyenv's versions
-(`$PYENV_ROOT` or `~/.pyenv`), and `py -X.Y` on Windows. A missing version is an error
-that says where it looked. `current_platform` names the platform of this machine (for
-pip-compile mode, and for the interpreter that builds sdists at compile time).
+(`$PYENV_ROOT` or `~/.pyenv`), and `py -X.Y` on Windows. A `pythonX.Y` that belongs to a
+venv (reqlock's own, when it is on PATH) stands for the installation the venv was made
+from: that is what virtualenv builds a new venv on, so it is what is shown and used. A
+missing version is an error that says where it looked. `current_platform` names the
+platform of this machine (for pip-compile mode, and for the interpreter that builds sdists
+at compile time).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ class Finder:
         /bin/python3.11 and /usr/bin/python3.11 are often the same)."""
         found = [*self._on_path(version), *self._pyenv(version), *self._launcher(version)]
         unique: dict[str, Interpreter] = {}
-        for interpreter in found:
+        for interpreter in map(_base, found):
             unique.setdefault(os.path.realpath(interpreter.path), interpreter)
         return list(unique.values())
 
@@ -110,6 +113,50 @@ class Finder:
         if result.returncode != 0 or not result.stdout.strip():
             return []
         return [Interpreter(version, result.stdout.strip(), "py launcher")]
+
+
+def _base(interpreter: Interpreter) -> Interpreter:
+    """A venv's interpreter as the base it was made from, saying so."""
+    base = base_of(interpreter.path)
+    if base == interpreter.path:
+        return interpreter
+    venv = Path(interpreter.path).parent.parent
+    return Interpreter(interpreter.version, base, f"{interpreter.found_in}: base of venv {venv}")
+
+
+def base_of(path: str) -> str:
+    """The interpreter of the installation a venv's python was made from (read from the
+    venv's `pyvenv.cfg`); `path` itself when it is not in a venv or the base is gone."""
+    values = pyvenv_cfg_of(path)
+    if values is None:
+        return path
+    home = values.get("home")
+    named = [values.get("base-executable"), values.get("executable")]
+    named.append(str(Path(home) / Path(path).name) if home else None)
+    for candidate in named:
+        if candidate and Path(candidate).is_file() and pyvenv_cfg_of(candidate) is None:
+            return candidate
+    return path
+
+
+def pyvenv_cfg_of(path: str) -> dict[str, str] | None:
+    """The `pyvenv.cfg` of the venv `path` (an interpreter) belongs to, if any."""
+    executable = Path(path)
+    for config in (executable.parent.parent / "pyvenv.cfg", executable.parent / "pyvenv.cfg"):
+        values = pyvenv_cfg(config)
+        if values:
+            return values
+    return None
+
+
+def pyvenv_cfg(path: Path) -> dict[str, str]:
+    """The `key = value` lines of a venv's `pyvenv.cfg` ({} when there is none)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    pairs = (line.partition("=") for line in text.splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, _, value in pairs}
 
 
 def current_platform() -> str:

@@ -23,7 +23,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pipx_lockext.core.errors import LocalError
-from pipx_lockext.edges.venvs.interpreters import Interpreter
+from pipx_lockext.edges.venvs.interpreters import Interpreter, pyvenv_cfg
 from pipx_lockext.edges.venvs.processes import Runner
 
 MARKERS_FILE = "reqlock-markers.json"
@@ -69,7 +69,7 @@ class Venv:
 
     def matches(self, interpreter: Interpreter) -> bool:
         """Whether it exists, works, and was made from `interpreter`'s installation."""
-        config = _pyvenv_cfg(self.path / "pyvenv.cfg")
+        config = pyvenv_cfg(self.path / "pyvenv.cfg")
         if not config or not self.python.exists():
             return False
         home = config.get("home", "")
@@ -188,12 +188,3 @@ def _file_key(path: Path) -> str:
     except OSError:
         return ""
     return f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
-
-
-def _pyvenv_cfg(path: Path) -> dict[str, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    pairs = (line.partition("=") for line in text.splitlines() if "=" in line)
-    return {key.strip(): value.strip() for key, _, value in pairs}
