@@ -100,7 +100,10 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         hint = python_hint(inputs, source, frozen, policy, exc.env)
         if hint is None:
             raise
-        raise ResolutionError(f"{hint}; {exc}") from None
+        # The hint says what to change; the first environment's reason says why (the
+        # others repeat it per platform and Python).
+        first = next(reason for reason, envs in exc.reasons.items() if exc.env in envs)
+        raise ResolutionError(f"{hint}. On {exc.env}: {first}") from None
     itself = _project_releases(inputs, results, source, request)
     locks = {
         layer: _lock(inputs, layer, results, source, request.options, itself=itself)
