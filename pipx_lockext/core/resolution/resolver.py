@@ -31,6 +31,7 @@ from pipx_lockext.core.resolution.provider import (
     Policy,
     Provider,
 )
+from pipx_lockext.core.resolution.series import split_points
 
 MAX_ROUNDS = 20_000
 
@@ -155,39 +156,88 @@ def resolve_matrix(
     policy: Policy,
     existing: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
 ) -> dict[Environment, EnvResolution]:
-    """Resolve every environment, oldest Python first; with `policy.same_versions`, each
-    preferring what the ones before it chose, then converging (see `_converge`);
-    otherwise each on its own, as pip would there (existing pins still kept)."""
-    existing = existing or {}
-    results: dict[Environment, EnvResolution] = {}
-    earlier: dict[NormalizedName, Version] = {}
-    projects: dict[NormalizedName, Project] = {}
-    failed: dict[Environment, str] = {}
-    for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
-        preferred = {**earlier, **existing.get(env, {})}
-        env_policy = replace(policy, preferred=preferred)
+    """Resolve every environment, oldest Python first, each at its series' floor and
+    then again from every in-series bound it met (see `_split_series`); with
+    `policy.same_versions`, each preferring what the ones before it chose, then
+    converging (see `_converge`); otherwise each on its own, as pip would there
+    (existing pins still kept). The result holds the sub-environments too."""
+    run = _MatrixRun(source, dict(roots_by_env), policy, existing or {})
+    for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name, e.patch)):
+        run.resolve(env)
+    for env in sorted(roots_by_env):
+        run.split_series(env)
+    if run.failed:
+        raise _conflict(run.failed, len(run.roots))
+    if policy.same_versions:
+        _converge(
+            run.results,
+            source=source,
+            roots_by_env=run.roots,
+            policy=policy,
+            existing=run.existing,
+            projects=run.projects,
+        )
+    return run.results
+
+
+@dataclass
+class _MatrixRun:
+    """The state of one `resolve_matrix`: what is resolved, what failed, and the files
+    of every project looked up (shared by every environment)."""
+
+    source: Source
+    roots: dict[Environment, tuple[Root, ...]]
+    policy: Policy
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]]
+    results: dict[Environment, EnvResolution] = field(default_factory=dict)
+    failed: dict[Environment, str] = field(default_factory=dict)
+    projects: dict[NormalizedName, Project] = field(default_factory=dict)
+    earlier: dict[NormalizedName, Version] = field(default_factory=dict)
+
+    def resolve(self, env: Environment) -> None:
+        preferred = {**self.earlier, **existing_for(self.existing, env)}
+        env_policy = replace(self.policy, preferred=preferred)
         try:
-            result = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
+            result = resolve_environment(
+                self.source, env, self.roots[env], env_policy, self.projects
+            )
         except EnvironmentConflict as exc:
             # Go on: whether the others fail too decides whether to name environments.
-            failed[env] = next(iter(exc.reasons))
-            continue
-        results[env] = result
-        if policy.same_versions:
-            earlier.update({name: rel.version for name, rel in result.chosen.items()})
-    if failed:
-        raise _conflict(failed, len(roots_by_env))
-    if not policy.same_versions:
-        return results
-    _converge(
-        results,
-        source=source,
-        roots_by_env=roots_by_env,
-        policy=policy,
-        existing=existing,
-        projects=projects,
-    )
-    return results
+            self.failed[env] = next(iter(exc.reasons))
+            return
+        self.results[env] = result
+        if self.policy.same_versions:
+            self.earlier.update({name: rel.version for name, rel in result.chosen.items()})
+
+    def split_series(self, floor: Environment) -> None:
+        """Resolve `floor`'s series again from each patch release where what its
+        resolutions met could change, until no new such point appears."""
+        done: set[int] = set()
+        todo = [floor.patch]
+        while todo:
+            patch = todo.pop(0)
+            done.add(patch)
+            env = floor.at(patch)
+            if env not in self.results and env not in self.failed:
+                self.roots[env] = self.roots[floor]
+                self.resolve(env)
+            result = self.results.get(env)
+            if result is None:
+                continue
+            markers = [str(r.marker) for r in self.roots[floor] if r.marker is not None]
+            found = split_points(
+                floor, markers, result.chosen, source=self.source, projects=self.projects
+            )
+            todo = sorted(set(todo) | (found - done))
+
+
+def existing_for(
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]], env: Environment
+) -> Mapping[NormalizedName, Version]:
+    """The existing lock's pins for `env`: its own entry, else that of the nearest
+    sub-environment below it in its series (pins of older locks hold on a whole series)."""
+    below = [e for e in existing if e.series == env.series and e.patch <= env.patch]
+    return existing[max(below)] if below else {}
 
 
 def _conflict(failed: Mapping[Environment, str], matrix_size: int) -> EnvironmentConflict:
@@ -225,7 +275,7 @@ def _converge(
         if before == sum(1 for name in unified if name in result.chosen):
             continue
         own = {name: release.version for name, release in result.chosen.items()}
-        preferred = {**own, **unified, **existing.get(env, {})}
+        preferred = {**own, **unified, **existing_for(existing, env)}
         env_policy = replace(policy, preferred=preferred)
         again = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
         if _agreement(again, unified) > before:
