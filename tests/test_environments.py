@@ -14,6 +14,7 @@ from pipx_lockext.core.environments import (
     marker_points,
     specifier_points,
 )
+from pipx_lockext.core.lockfiles.lockparse import parse_environments
 
 
 @pytest.mark.parametrize(
@@ -46,6 +47,14 @@ def test_a_patch_release_is_a_floor_of_its_series():
     assert env.full_version == Version("3.9.2")
     assert env.markers["python_full_version"] == "3.9.2"
     assert describe_matrix((env,)) == "python 3.9.2 on linux-x86_64"
+
+
+def test_floors_round_trip_through_the_header():
+    pythons = tuple(PythonVersion.parse(t) for t in ("3.9.2", "3.10", "3.11.4", "3.12"))
+    matrix = build_matrix(pythons, ("linux-x86_64",))
+    text = describe_matrix(matrix)
+    assert text == "python 3.9.2-3.10, 3.11.4-3.12 on linux-x86_64"
+    assert parse_environments(text) == matrix
 
 
 @pytest.mark.parametrize(

@@ -313,7 +313,8 @@ def _describe_pythons(pythons: list[PythonVersion]) -> str:
     runs: list[list[PythonVersion]] = [[pythons[0]]]
     for version in pythons[1:]:
         last = runs[-1][-1]
-        if (version.major, version.minor) == (last.major, last.minor + 1):
+        # A later series with a floor of its own starts a run: "3.9-3.10, 3.11.4-3.12".
+        if (version.major, version.minor) == (last.major, last.minor + 1) and not version.patch:
             runs[-1].append(version)
         else:
             runs.append([version])

@@ -31,9 +31,11 @@ from pipx_lockext.core.resolution.provider import (
     Policy,
     Provider,
 )
-from pipx_lockext.core.resolution.series import split_points
+from pipx_lockext.core.resolution.series import series_points, split_points
 
 MAX_ROUNDS = 20_000
+MAX_HINT_TRIES = 4
+"""Later patch releases tried, when a series' floor fails, to say where it would work."""
 
 
 class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generics are loose
@@ -166,6 +168,8 @@ def resolve_matrix(
         run.resolve(env)
     for env in sorted(roots_by_env):
         run.split_series(env)
+    for env in sorted(run.failed):
+        run.failed[env] += run.later_patch_hint(env)
     if run.failed:
         raise _conflict(run.failed, len(run.roots))
     if policy.same_versions:
@@ -229,6 +233,33 @@ class _MatrixRun:
                 floor, markers, result.chosen, source=self.source, projects=self.projects
             )
             todo = sorted(set(todo) | (found - done))
+
+    def later_patch_hint(self, floor: Environment) -> str:
+        """When `floor` cannot be resolved but a later patch release of its series can
+        (a pin needing 3.9.2+), the range that fails and the two ways to narrow it."""
+        if floor.patch != self._floor_patch(floor):
+            return ""  # a sub-environment: its floor resolved; the error is its own
+        markers = [str(r.marker) for r in self.roots[floor] if r.marker is not None]
+        points = series_points(floor, markers, self.projects)
+        for patch in sorted(points)[:MAX_HINT_TRIES]:
+            env = floor.at(patch)
+            self.roots[env] = self.roots[floor]
+            try:
+                resolve_environment(self.source, env, self.roots[env], self.policy, self.projects)
+            except ResolutionError:
+                continue
+            finally:
+                del self.roots[env]
+            later = f"{floor.python}.{patch}"
+            return (
+                f" (this fails on Python {floor.python}.{floor.patch}-{floor.python}."
+                f"{patch - 1} only and resolves from {later} on: narrow the matrix with "
+                f'--python {later} or requires-python = ">={later}")'
+            )
+        return ""
+
+    def _floor_patch(self, env: Environment) -> int:
+        return min(e.patch for e in self.roots if e.series == env.series)
 
 
 def existing_for(

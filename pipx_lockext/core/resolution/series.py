@@ -70,3 +70,19 @@ def _passed_over_points(env: Environment, project: Project, release: Release) ->
         for spec in requires_python_of(files):
             points |= specifier_points(spec, env.python)
     return points
+
+
+def series_points(
+    env: Environment, markers: Iterable[str], projects: Mapping[NormalizedName, Project]
+) -> set[int]:
+    """Every in-series bound of `env`'s series above its floor that the roots' `markers`
+    or the Requires-Python of any release of the projects looked up name (for a floor
+    that failed to resolve: where a later patch release might succeed)."""
+    points: set[int] = set()
+    for marker in markers:
+        points |= marker_points(marker, env.python)
+    for _, project in sorted(projects.items()):
+        for _, files in project.versions:
+            for spec in requires_python_of(files):
+                points |= specifier_points(spec, env.python)
+    return {p for p in points if p > env.patch}
