@@ -267,7 +267,7 @@ def _lock(
     options: tuple[str, ...],
 ) -> LockFile:
     matrix = inputs.matrix(layer)
-    pins = tuple(pin_of(line, source) for line in merge_layer(layer, matrix, results))
+    pins = tuple(pin_of(line, source) for line in merge_layer(layer, matrix, results, source))
     return LockFile(
         layer=layer,
         description=describe_layer(inputs, layer),

@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from packaging.markers import InvalidMarker, Marker
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.environments import PLATFORMS, Environment, PythonVersion
 from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.resolution.candidates import Release
+from pipx_lockext.core.resolution.chains import ChainMarkers
 from pipx_lockext.core.resolution.resolver import EnvResolution
 
 
@@ -37,10 +40,14 @@ class LockedRelease:
 
 
 def merge_layer(
-    layer: str, matrix: Iterable[Environment], results: Mapping[Environment, EnvResolution]
+    layer: str,
+    matrix: Iterable[Environment],
+    results: Mapping[Environment, EnvResolution],
+    source: Source | None = None,
 ) -> tuple[LockedRelease, ...]:
     """The lock lines of `layer` over its `matrix` (each series with the sub-environments
-    `results` holds for it, see `series_grid`)."""
+    `results` holds for it, see `series_grid`); with `source`, a line's marker keeps the
+    terms of the requirements that brought the pin in where those decide (see `chains`)."""
     grid = series_grid(tuple(matrix), results)
     where: dict[tuple[NormalizedName, Version], set[Environment]] = {}
     releases: dict[tuple[NormalizedName, Version], Release] = {}
@@ -59,13 +66,52 @@ def merge_layer(
             via[name].update(result.root_labels.get((layer, name), ()))
             extras.setdefault((name, release.version), set()).update(asked.get(name, ()))
     cells = tuple(sorted(grid))
+    chains = None
+    if source is not None:
+        chains = ChainMarkers(layer, [results[e] for e in sorted(set(grid.values()))], source)
+    present: dict[NormalizedName, set[Environment]] = {}
+    for (name, _), envs in where.items():
+        present.setdefault(name, set()).update(envs)
     lines = []
     for (name, version), envs in sorted(where.items()):
         marker = env_marker(frozenset(envs), cells, name)
+        if marker is not None and chains is not None:
+            own = own_terms(chains.marker(name), frozenset(envs), present[name], cells)
+            marker = own or marker
         lines.append(LockedRelease(name, version, releases[(name, version)], marker,
                                    tuple(sorted(via[name])),
                                    tuple(sorted(extras[(name, version)]))))  # fmt: skip
     return tuple(lines)
+
+
+def own_terms(
+    chain: str | None,
+    selected: frozenset[Environment],
+    present: set[Environment],
+    cells: tuple[Environment, ...],
+) -> str | None:
+    """What tells a project's versions apart, conjoined with its chain marker, when
+    that is true on exactly the `selected` cells (None otherwise: the caller falls back
+    to the environment marker)."""
+    if chain is None or not _true_on_exactly(chain, frozenset(present), cells):
+        return None
+    split = env_marker(selected, tuple(sorted(present)))
+    if split is None:
+        return chain
+    text = " and ".join(f"({t})" if " or " in t else t for t in (split, chain))
+    return text if _true_on_exactly(text, selected, cells) else None
+
+
+def _true_on_exactly(
+    text: str, selected: frozenset[Environment], cells: tuple[Environment, ...]
+) -> bool:
+    try:
+        marker = Marker(text)
+        return all(
+            marker.evaluate({**cell.markers, "extra": ""}) == (cell in selected) for cell in cells
+        )
+    except (InvalidMarker, ValueError, TypeError):  # a term no environment can judge
+        return False
 
 
 def series_grid(

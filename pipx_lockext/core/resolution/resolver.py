@@ -112,6 +112,9 @@ class EnvResolution:
     """(layer, name) to the labels of the roots that ask for it ("group dev")."""
     unprovided: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict)
     """Extras asked of a project that its chosen release does not provide."""
+    root_markers: Mapping[tuple[str, NormalizedName], frozenset[str]] = field(default_factory=dict)
+    """(layer, name) to the markers of the roots that ask for it here ("": none), so
+    that a lock line can keep the requirement's own terms (`platform_machine == …`)."""
 
     def closure(self, layer: str) -> dict[NormalizedName, set[NormalizedName]]:
         """Every project a layer needs here (its roots and all they depend on), each
@@ -376,9 +379,12 @@ def _collect(
     }
     layer_roots: dict[str, set[str]] = {}
     labels: dict[tuple[str, NormalizedName], set[str]] = {}
+    markers: dict[tuple[str, NormalizedName], set[str]] = {}
     for root in roots:
         layer_roots.setdefault(root.layer, set()).add(root.need.identifier)
         labels.setdefault((root.layer, root.need.name), set()).add(root.need.parent)
+        text = "" if root.marker is None else str(root.marker)
+        markers.setdefault((root.layer, root.need.name), set()).add(text)
     return EnvResolution(
         env,
         chosen,
@@ -386,4 +392,5 @@ def _collect(
         {layer: frozenset(ids) for layer, ids in layer_roots.items()},
         {key: frozenset(value) for key, value in labels.items()},
         {name: frozenset(extras) for name, extras in unprovided.items()},
+        {key: frozenset(value) for key, value in markers.items()},
     )
