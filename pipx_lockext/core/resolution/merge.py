@@ -77,7 +77,7 @@ def merge_layer(
         marker = env_marker(frozenset(envs), cells, name)
         if marker is not None and chains is not None:
             own = own_terms(chains.marker(name), frozenset(envs), present[name], cells)
-            marker = own or marker
+            marker = _preferred(own, marker)
         lines.append(LockedRelease(name, version, releases[(name, version)], marker,
                                    tuple(sorted(via[name])),
                                    tuple(sorted(extras[(name, version)]))))  # fmt: skip
@@ -100,6 +100,22 @@ def own_terms(
         return chain
     text = " and ".join(f"({t})" if " or " in t else t for t in (split, chain))
     return text if _true_on_exactly(text, selected, cells) else None
+
+
+NOT_PYTHON = ("sys_platform", "platform_", "os_name", "implementation_")
+"""Marker variables other than the Python version (`platform_` also covers
+`platform_python_implementation`)."""
+
+
+def _preferred(own: str | None, environments: str) -> str:
+    """The requirement's own terms, unless they speak of Python versions only and are
+    longer: the matrix's `python_version` bounds then say the same more compactly
+    (`python_full_version < "3.11.3" or python_version < "3.11"` from two parents)."""
+    if own is None:
+        return environments
+    if any(name in own for name in NOT_PYTHON) or len(own) <= len(environments):
+        return own
+    return environments
 
 
 def _true_on_exactly(
