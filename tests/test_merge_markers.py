@@ -25,6 +25,34 @@ def matrix_and_subset(draw):
     return matrix, frozenset(subset)
 
 
+@st.composite
+def split_matrix_and_subset(draw):
+    """A matrix whose series are split at patch releases (the same on every platform)."""
+    matrix, _ = draw(matrix_and_subset())
+    splits = {env.python: draw(st.sets(st.integers(1, 12), max_size=3)) for env in matrix}
+    cells = tuple(sorted(env.at(p) for env in matrix for p in (0, *sorted(splits[env.python]))))
+    subset = draw(st.sets(st.sampled_from(cells), min_size=1))
+    return cells, frozenset(subset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(split_matrix_and_subset())
+def test_split_series_marker_is_true_on_exactly_the_selected_cells(case):
+    cells, selected = case
+    text = env_marker(selected, cells)
+    if text is None:
+        assert selected == set(cells)
+        return
+    marker = Marker(text)
+    for cell in cells:
+        starts = sorted(c.patch for c in cells if c.series == cell.series)
+        ends = [p for p in starts if p > cell.patch]
+        for patch in (cell.patch, (ends[0] - 1) if ends else cell.patch + 30):
+            full = str(cell.python.release(patch))
+            env = {**cell.markers, "python_full_version": full, "extra": ""}
+            assert marker.evaluate(env) == (cell in selected), (text, cell, full)
+
+
 @settings(max_examples=400, deadline=None)
 @given(matrix_and_subset())
 def test_marker_is_true_on_exactly_the_selected_environments(case):
@@ -64,6 +92,18 @@ def envs(pythons, platforms=("linux-x86_64", "macos-arm64", "windows-x86_64")):
 )
 def test_compact_forms(selected, expected):
     assert env_marker(selected, M) == expected
+
+
+def test_a_split_series_is_bounded_by_python_full_version():
+    cells = tuple(sorted(e.at(p) for e in M if e.platform_name == "linux-x86_64" for p in (0, 2)))
+    below = frozenset(
+        c for c in cells if c.python.minor < 9 or (c.python.minor == 9 and not c.patch)
+    )
+    assert env_marker(below, cells) == 'python_full_version < "3.9.2"'
+    above_310_2 = frozenset(c for c in cells if (c.python.minor, c.patch) >= (10, 2))
+    assert env_marker(above_310_2, cells) == 'python_full_version >= "3.10.2"'
+    whole_310 = frozenset(c for c in cells if c.python.minor == 10)
+    assert env_marker(whole_310, cells) == 'python_version == "3.10"'
 
 
 def test_platforms_no_marker_tells_apart_are_an_error():

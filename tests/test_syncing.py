@@ -306,3 +306,16 @@ def test_run_all_pythons_lists_a_missing_interpreter_as_failed(project, skip):
     shown = [(str(row.version), row.code, row.failed) for row in rows]
     missing = [] if skip else [("3.11", None, True)]
     assert shown == [*missing, ("3.12", 0, False)]
+
+
+def test_a_lock_from_a_later_patch_release_is_refused_before_pip(project):
+    """A lock made for `--python 3.12.5` does not hold on the venv's Python 3.12.1."""
+    root, _, finder = project
+    lock = root / "requirements/dev.lock.txt"
+    lock.write_text(seal(LOCK.replace("python 3.11-3.12", "python 3.11, 3.12.5")))
+    runner = Recorder()
+    with pytest.raises(
+        UsageError, match=r"holds from Python 3\.12\.5 on, and .* is Python 3\.12\.1"
+    ):
+        sync(root, finder, runner)
+    assert not [call for call in runner.calls if "pip" in call]

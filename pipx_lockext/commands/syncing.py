@@ -280,6 +280,23 @@ def sync_one(
         return _sync_venv(inputs, target, lock, build_lock, context)
 
 
+def _check_patch_floor(target: Target, lock: ParsedLock, full_version: str) -> None:
+    """A lock whose series starts at a patch floor (`python 3.9.2-3.13`) does not hold
+    on an earlier patch release: refused (exit 2) before pip runs. Within the series the
+    lock's `python_full_version` markers pick each interpreter's own lines."""
+    floors = [env.full_version for env in lock.environments if env.python == target.version]
+    try:
+        found = Version(full_version)
+    except ValueError:
+        return  # an interpreter reporting no PEP 440 version: pip judges its markers
+    if floors and found < min(floors):
+        raise UsageError(
+            f"{target.lock_file} holds from Python {min(floors)} on, and "
+            f"{target.interpreter.path} is Python {found}; use a later {target.version} "
+            "or run reqlock compile without that floor"
+        )
+
+
 def _sync_venv(
     inputs: ProjectInputs, target: Target, lock: ParsedLock, build_lock: bool, context: Context
 ) -> SyncOutcome:
@@ -289,6 +306,7 @@ def _sync_venv(
         venv.create(target.interpreter, context.run)
         created = True
     markers = {**venv.markers(context.run), "extra": ""}
+    _check_patch_floor(target, lock, markers["python_full_version"])
     required = {
         pin.name: pin for pin in lock.pins if pin.marker is None or pin.marker.evaluate(markers)
     }

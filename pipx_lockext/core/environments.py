@@ -7,7 +7,8 @@ other than its own. Nothing here touches the machine reqlock runs on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,9 @@ KNOWN_PYTHONS = ((3, 6), (3, 16))
 
 DEFAULT_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 """The versions the SPEC's default matrix draws from, filtered by `requires-python`."""
+
+MAX_PATCH = 60
+"""Patch releases a series is searched up to for a floor (3.9 ended at 3.9.25)."""
 
 
 def _manylinux(arch: str) -> tuple[str, ...]:
@@ -95,18 +99,25 @@ DEFAULT_PLATFORMS = ("linux-x86_64", "linux-aarch64", "macos-arm64", "windows-x8
 
 @dataclass(frozen=True, order=True)
 class PythonVersion:
-    """A CPython feature release such as 3.12."""
+    """A CPython feature release such as 3.12: the whole series 3.12.*."""
 
     major: int
     minor: int
+    patch: int = field(default=0, compare=False)
+    """The patch floor (`--python 3.9.2`): the series from there on. Not compared: 3.9.2
+    is still the series 3.9 (one venv, one header entry)."""
 
     @classmethod
     def parse(cls, text: str) -> PythonVersion:
-        """Parse "3.12"; raise ValueError for anything else ("3", "3.12.1", "py3")."""
+        """Parse "3.12" or "3.9.2" (a patch floor); raise ValueError for anything else
+        ("3", "3.12.1rc1", "py3")."""
         parts = text.split(".")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) not in {2, 3} or not all(p.isdigit() for p in parts):
             raise ValueError(f"not a Python version of the form X.Y: {text!r}")
-        version = cls(int(parts[0]), int(parts[1]))
+        patch = int(parts[2]) if len(parts) == 3 else 0
+        if patch > MAX_PATCH:
+            raise ValueError(f"not a CPython patch release reqlock knows: {text!r}")
+        version = cls(int(parts[0]), int(parts[1]), patch)
         if not KNOWN_PYTHONS[0] <= (version.major, version.minor) <= KNOWN_PYTHONS[1]:
             low, high = (".".join(map(str, v)) for v in KNOWN_PYTHONS)
             raise ValueError(
@@ -117,6 +128,22 @@ class PythonVersion:
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}"
 
+    @property
+    def floor_text(self) -> str:
+        """ "3.9.2" when a patch floor is set, else "3.9"."""
+        return f"{self}.{self.patch}" if self.patch else str(self)
+
+    def release(self, patch: int) -> Version:
+        """The patch release X.Y.`patch`."""
+        return Version(f"{self}.{patch}")
+
+    def lowest_patch(self, requires_python: SpecifierSet, start: int = 0) -> int | None:
+        """The first patch release from `start` that `requires_python` admits, if any."""
+        for patch in range(start, MAX_PATCH + 1):
+            if requires_python.contains(self.release(patch), prereleases=True):
+                return patch
+        return None
+
     def admitted_by(self, requires_python: SpecifierSet) -> bool:
         """True when some release of this feature version satisfies `requires_python`."""
         # ">=3.9.2" admits 3.9 (3.9.2 onwards) and "<=3.9.1" admits it too (3.9.0-3.9.1).
@@ -126,10 +153,16 @@ class PythonVersion:
 
 @dataclass(frozen=True, order=True)
 class Environment:
-    """One cell of the matrix: a Python version on a platform."""
+    """One cell of the matrix: a Python series on a platform, from a patch release on.
+
+    The matrix holds one per series (from its floor, X.Y.0 unless narrowed); a series
+    that some Requires-Python or marker splits is resolved again from each split point
+    (`patch`), each such sub-environment standing for X.Y.patch up to the next one."""
 
     python: PythonVersion
     platform_name: str
+    patch: int = 0
+    """The lowest patch release this environment stands for."""
 
     @property
     def platform(self) -> Platform:
@@ -141,14 +174,14 @@ class Environment:
         p = self.platform
         return {
             "implementation_name": "cpython",
-            "implementation_version": f"{self.python}.0",
+            "implementation_version": str(self.full_version),
             "os_name": p.os_name,
             "platform_machine": p.platform_machine,
             "platform_python_implementation": "CPython",
             "platform_release": "",
             "platform_system": p.platform_system,
             "platform_version": "",
-            "python_full_version": f"{self.python}.0",
+            "python_full_version": str(self.full_version),
             "python_version": str(self.python),
             "sys_platform": p.sys_platform,
         }
@@ -167,12 +200,22 @@ class Environment:
 
     @property
     def full_version(self) -> Version:
-        """The release Requires-Python is checked against: X.Y.0, so that a lock holds on
-        every patch release of X.Y."""
-        return Version(f"{self.python}.0")
+        """The release Requires-Python and markers are checked against: the lowest patch
+        release this environment stands for (splits cover the later ones)."""
+        return self.python.release(self.patch)
+
+    @property
+    def series(self) -> tuple[PythonVersion, str]:
+        """The matrix cell a sub-environment belongs to: (Python series, platform)."""
+        return (self.python, self.platform_name)
+
+    def at(self, patch: int) -> Environment:
+        """The sub-environment of this series from patch release `patch` on."""
+        return Environment(self.python, self.platform_name, patch)
 
     def __str__(self) -> str:
-        return f"python {self.python} on {self.platform_name}"
+        python = f"{self.python}.{self.patch}" if self.patch else str(self.python)
+        return f"python {python} on {self.platform_name}"
 
 
 def default_pythons(requires_python: str | None) -> tuple[PythonVersion, ...]:
@@ -193,15 +236,69 @@ def parse_requires_python(text: str) -> SpecifierSet:
 
 
 def build_matrix(
-    pythons: tuple[PythonVersion, ...], platforms: tuple[str, ...]
+    pythons: tuple[PythonVersion, ...],
+    platforms: tuple[str, ...],
+    requires_python: SpecifierSet | None = None,
 ) -> tuple[Environment, ...]:
-    """Every (python, platform) pair, sorted for deterministic output."""
-    return tuple(sorted(Environment(py, plat) for py in pythons for plat in platforms))
+    """Every (python, platform) pair, sorted for deterministic output; each series from
+    its floor: the version's own (`--python 3.9.2`), raised to the first patch release
+    `requires_python` admits (">=3.9.2" makes 3.9 start at 3.9.2)."""
+    floors = {py: _floor(py, requires_python) for py in pythons}
+    return tuple(sorted(Environment(py, plat, floors[py]) for py in pythons for plat in platforms))
+
+
+def _floor(python: PythonVersion, requires_python: SpecifierSet | None) -> int:
+    if requires_python is None:
+        return python.patch
+    found = python.lowest_patch(requires_python, python.patch)
+    return python.patch if found is None else found
+
+
+_FULL_VERSION = re.compile(r"""python_full_version\s*[<>=!~]+\s*['"]([0-9.*]+)['"]""")
+_FULL_VERSION_LEFT = re.compile(r"""['"]([0-9.*]+)['"]\s*[<>=!~]+\s*python_full_version""")
+
+
+def marker_points(marker: str, python: PythonVersion) -> set[int]:
+    """Patch releases of `python` where a `python_full_version` comparison in `marker`
+    may change its value (each compared patch Z gives Z and Z + 1; the caller resolves
+    at both and merges, so a point that changes nothing costs only a resolution)."""
+    if "python_full_version" not in marker:
+        return set()
+    texts = _FULL_VERSION.findall(marker) + _FULL_VERSION_LEFT.findall(marker)
+    return {p for text in texts for p in _patch_points(text, python)}
+
+
+def specifier_points(requires_python: SpecifierSet, python: PythonVersion) -> set[int]:
+    """Patch releases of `python` where `requires_python` starts or stops admitting the
+    series (`!=3.9.0,!=3.9.1` gives 2): each point P is where P - 1 and P differ."""
+    points = {p for spec in requires_python for p in _patch_points(spec.version, python)}
+    return {
+        p
+        for p in points
+        if 0 < p <= MAX_PATCH
+        and requires_python.contains(python.release(p - 1), prereleases=True)
+        != requires_python.contains(python.release(p), prereleases=True)
+    }
+
+
+def _patch_points(text: str, python: PythonVersion) -> set[int]:
+    parts = text.removesuffix(".*").split(".")
+    if len(parts) < 3 or parts[:2] != [str(python.major), str(python.minor)]:
+        return set()
+    digits = re.match(r"\d+", parts[2])
+    if digits is None:
+        return set()
+    patch = int(digits.group())
+    return {p for p in (patch, patch + 1) if 0 < p <= MAX_PATCH}
 
 
 def describe_matrix(matrix: tuple[Environment, ...]) -> str:
-    """Compact text for lock headers: "python 3.9-3.13 on linux-x86_64, macos-arm64"."""
-    pythons = sorted({env.python for env in matrix})
+    """Compact text for lock headers: "python 3.9-3.13 on linux-x86_64, macos-arm64"
+    ("python 3.9.2-3.13" when the first series starts at a patch floor)."""
+    floors: dict[PythonVersion, int] = {}
+    for env in matrix:
+        floors[env.python] = min(floors.get(env.python, env.patch), env.patch)
+    pythons = sorted(PythonVersion(v.major, v.minor, patch) for v, patch in floors.items())
     platforms = sorted({env.platform_name for env in matrix}, key=_platform_order)
     return f"python {_describe_pythons(pythons)} on {', '.join(platforms)}"
 
@@ -216,9 +313,10 @@ def _describe_pythons(pythons: list[PythonVersion]) -> str:
     runs: list[list[PythonVersion]] = [[pythons[0]]]
     for version in pythons[1:]:
         last = runs[-1][-1]
-        if (version.major, version.minor) == (last.major, last.minor + 1):
+        # A later series with a floor of its own starts a run: "3.9-3.10, 3.11.4-3.12".
+        if (version.major, version.minor) == (last.major, last.minor + 1) and not version.patch:
             runs[-1].append(version)
         else:
             runs.append([version])
-    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
+    parts = [r[0].floor_text if len(r) == 1 else f"{r[0].floor_text}-{r[-1]}" for r in runs]
     return ", ".join(parts)

@@ -94,10 +94,13 @@ class ProjectInputs:
         """The environments a layer's lock must install on (all layers when None)."""
         pythons = self.settings.pythons or default_pythons(self.requires_python)
         narrowed = self.layer(layer).requires_python if layer else None
+        floors = parse_requires_python(self.requires_python or "")
         if narrowed:
             spec = parse_requires_python(narrowed)
             pythons = tuple(v for v in pythons if v.admitted_by(spec))
-        return build_matrix(pythons, self.settings.platforms)
+            floors &= spec
+        # Each series starts at the first patch release these admit (">=3.9.2").
+        return build_matrix(pythons, self.settings.platforms, floors)
 
 
 def order_layers(layers: dict[str, Layer]) -> tuple[Layer, ...]:

@@ -315,7 +315,8 @@ def parse_environments(text: str) -> tuple[Environment, ...]:
         for part in versions_text.removeprefix("python ").split(","):
             first, _, last = part.strip().partition("-")
             low, high = PythonVersion.parse(first), PythonVersion.parse(last or first)
-            pythons += [PythonVersion(low.major, m) for m in range(low.minor, high.minor + 1)]
+            pythons += [PythonVersion(low.major, m) for m in range(low.minor + 1, high.minor + 1)]
+            pythons.append(low)  # with its patch floor, if any ("3.9.2-3.13")
     except ValueError:
         return ()
     return build_matrix(tuple(pythons), platforms)

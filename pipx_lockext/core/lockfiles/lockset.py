@@ -24,6 +24,7 @@ from pipx_lockext.core.environments import (
     Environment,
     PythonVersion,
     describe_matrix,
+    marker_points,
     parse_requires_python,
 )
 from pipx_lockext.core.inputs.project import ProjectInputs
@@ -262,13 +263,26 @@ def preferences(
     apart from the projects being upgraded."""
     locks = tuple(locks)
     preferred: dict[Environment, dict[NormalizedName, Version]] = {}
-    for env in inputs.matrix():
+    for env in (sub for floor in inputs.matrix() for sub in _split_by(floor, locks)):
         pins = preferred.setdefault(env, {})
         for lock in locks:
             for name, version in lock.pins_for(env).items():
                 if name not in upgrades:
                     pins.setdefault(name, version)
     return preferred
+
+
+def _split_by(floor: Environment, locks: tuple[ParsedLock, ...]) -> list[Environment]:
+    """`floor` and the sub-environments that the locks' `python_full_version` bounds
+    split its series into: each side of a split keeps its own pins."""
+    points = {
+        point
+        for lock in locks
+        for pin in lock.pins
+        if pin.marker is not None
+        for point in marker_points(str(pin.marker), floor.python)
+    }
+    return [floor, *(floor.at(p) for p in sorted(points) if p > floor.patch)]
 
 
 def _layer_of(path: str) -> str:

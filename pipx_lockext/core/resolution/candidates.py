@@ -22,7 +22,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from pipx_lockext.core.environments import Environment, PythonVersion
+from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.index.indexpages import DistFile
 
 
@@ -136,7 +136,7 @@ class Offer:
 def _usable(
     files: tuple[DistFile, ...], env: Environment, only_binary: bool
 ) -> tuple[tuple[DistFile, ...], str]:
-    python_ok = [f for f in files if _admits(f.requires_python, env.python)]
+    python_ok = [f for f in files if _admits(f.requires_python, env.full_version)]
     if not python_ok:
         return (), f"requires Python {files[0].requires_python}"
     wheels = [f for f in python_ok if f.filename.endswith(".whl")]
@@ -160,12 +160,19 @@ def _wheel_order(file: DistFile) -> tuple[bool, str]:
 
 
 @lru_cache(maxsize=65536)
-def _admits(requires_python: str | None, python: PythonVersion) -> bool:
-    """Whether X.Y.0 satisfies a file's Requires-Python (so the lock holds on X.Y.*)."""
+def _admits(requires_python: str | None, python: Version) -> bool:
+    """Whether the environment's lowest patch release satisfies a file's Requires-Python
+    (a series split at a Requires-Python bound is resolved again from that bound)."""
     if not requires_python:
         return True
     spec = _specifier(requires_python)
-    return spec is None or spec.contains(Version(f"{python}.0"), prereleases=True)
+    return spec is None or spec.contains(python, prereleases=True)
+
+
+def requires_python_of(files: Iterable[DistFile]) -> set[SpecifierSet]:
+    """The parsed Requires-Python values the index lists for `files`."""
+    found = (_specifier(f.requires_python) for f in files if f.requires_python)
+    return {spec for spec in found if spec is not None}
 
 
 @lru_cache(maxsize=4096)

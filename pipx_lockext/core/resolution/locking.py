@@ -263,7 +263,7 @@ def _lock(
     itself: Mapping[Environment, Release] | None = None,
 ) -> LockFile:
     matrix = inputs.matrix(layer)
-    lines = merge_layer(layer, matrix, results)
+    lines = merge_layer(layer, matrix, results, source)
     if itself:
         lines = with_project(lines, layer, matrix, results, (itself, source))
     pins = tuple(pin_of(line, source) for line in lines)

@@ -32,8 +32,11 @@ from pipx_lockext.core.resolution.provider import (
     Policy,
     Provider,
 )
+from pipx_lockext.core.resolution.series import series_points, split_points
 
 MAX_ROUNDS = 20_000
+MAX_HINT_TRIES = 4
+"""Later patch releases tried, when a series' floor fails, to say where it would work."""
 
 
 class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generics are loose
@@ -117,6 +120,9 @@ class EnvResolution:
     """(layer, name) to the labels of the roots that ask for it ("group dev")."""
     unprovided: Mapping[NormalizedName, frozenset[str]] = field(default_factory=dict)
     """Extras asked of a project that its chosen release does not provide."""
+    root_markers: Mapping[tuple[str, NormalizedName], frozenset[str]] = field(default_factory=dict)
+    """(layer, name) to the markers of the roots that ask for it here ("": none), so
+    that a lock line can keep the requirement's own terms (`platform_machine == …`)."""
 
     def closure(self, layer: str) -> dict[NormalizedName, set[NormalizedName]]:
         """Every project a layer needs here (its roots and all they depend on), each
@@ -164,42 +170,124 @@ def resolve_matrix(
     existing: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> dict[Environment, EnvResolution]:
-    """Resolve every environment, oldest Python first; with `policy.same_versions`, each
-    preferring what the ones before it chose, then converging (see `_converge`);
-    otherwise each on its own, as pip would there (existing pins still kept)."""
-    existing = existing or {}
-    results: dict[Environment, EnvResolution] = {}
-    earlier: dict[NormalizedName, Version] = {}
-    projects: dict[NormalizedName, Project] = {}
-    failed: dict[Environment, str] = {}
+    """Resolve every environment, oldest Python first, each at its series' floor and
+    then again from every in-series bound it met (see `_split_series`); with
+    `policy.same_versions`, each preferring what the ones before it chose, then
+    converging (see `_converge`); otherwise each on its own, as pip would there
+    (existing pins still kept). The result holds the sub-environments too."""
+    run = _MatrixRun(source, dict(roots_by_env), policy, existing or {}, progress)
     progress.environments(len(roots_by_env))
-    for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name)):
-        preferred = {**earlier, **existing.get(env, {})}
-        env_policy = replace(policy, preferred=preferred)
+    for env in sorted(roots_by_env, key=lambda e: (e.python, e.platform_name, e.patch)):
+        run.resolve(env)
+    for env in sorted(roots_by_env):
+        run.split_series(env)
+    for env in sorted(run.failed):
+        run.failed[env] += run.later_patch_hint(env)
+    if run.failed:
+        raise _conflict(run.failed, len(run.roots))
+    if policy.same_versions:
+        _converge(
+            run.results,
+            source=source,
+            roots_by_env=run.roots,
+            policy=policy,
+            existing=run.existing,
+            projects=run.projects,
+        )
+    return run.results
+
+
+@dataclass
+class _MatrixRun:
+    """The state of one `resolve_matrix`: what is resolved, what failed, and the files
+    of every project looked up (shared by every environment)."""
+
+    source: Source
+    roots: dict[Environment, tuple[Root, ...]]
+    policy: Policy
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]]
+    progress: Progress = NO_PROGRESS
+    results: dict[Environment, EnvResolution] = field(default_factory=dict)
+    failed: dict[Environment, str] = field(default_factory=dict)
+    projects: dict[NormalizedName, Project] = field(default_factory=dict)
+    earlier: dict[NormalizedName, Version] = field(default_factory=dict)
+
+    def resolve(self, env: Environment) -> None:
+        preferred = {**self.earlier, **existing_for(self.existing, env)}
+        env_policy = replace(self.policy, preferred=preferred)
         try:
             result = resolve_environment(
-                source, env, roots_by_env[env], env_policy, projects, progress=progress
+                self.source,
+                env,
+                self.roots[env],
+                env_policy,
+                self.projects,
+                progress=self.progress,
             )
         except EnvironmentConflict as exc:
             # Go on: whether the others fail too decides whether to name environments.
-            failed[env] = next(iter(exc.reasons))
-            continue
-        results[env] = result
-        if policy.same_versions:
-            earlier.update({name: rel.version for name, rel in result.chosen.items()})
-    if failed:
-        raise _conflict(failed, len(roots_by_env))
-    if not policy.same_versions:
-        return results
-    _converge(
-        results,
-        source=source,
-        roots_by_env=roots_by_env,
-        policy=policy,
-        existing=existing,
-        projects=projects,
-    )
-    return results
+            self.failed[env] = next(iter(exc.reasons))
+            return
+        self.results[env] = result
+        if self.policy.same_versions:
+            self.earlier.update({name: rel.version for name, rel in result.chosen.items()})
+
+    def split_series(self, floor: Environment) -> None:
+        """Resolve `floor`'s series again from each patch release where what its
+        resolutions met could change, until no new such point appears."""
+        done: set[int] = set()
+        todo = [floor.patch]
+        while todo:
+            patch = todo.pop(0)
+            done.add(patch)
+            env = floor.at(patch)
+            if env not in self.results and env not in self.failed:
+                self.roots[env] = self.roots[floor]
+                self.resolve(env)
+            result = self.results.get(env)
+            if result is None:
+                continue
+            markers = [str(r.marker) for r in self.roots[floor] if r.marker is not None]
+            found = split_points(
+                floor, markers, result.chosen, source=self.source, projects=self.projects
+            )
+            todo = sorted(set(todo) | (found - done))
+
+    def later_patch_hint(self, floor: Environment) -> str:
+        """When `floor` cannot be resolved but a later patch release of its series can
+        (a pin needing 3.9.2+), the range that fails and the two ways to narrow it."""
+        if floor.patch != self._floor_patch(floor):
+            return ""  # a sub-environment: its floor resolved; the error is its own
+        markers = [str(r.marker) for r in self.roots[floor] if r.marker is not None]
+        points = series_points(floor, markers, self.projects)
+        for patch in sorted(points)[:MAX_HINT_TRIES]:
+            env = floor.at(patch)
+            self.roots[env] = self.roots[floor]
+            try:
+                resolve_environment(self.source, env, self.roots[env], self.policy, self.projects)
+            except ResolutionError:
+                continue
+            finally:
+                del self.roots[env]
+            later = f"{floor.python}.{patch}"
+            return (
+                f" (this fails on Python {floor.python}.{floor.patch}-{floor.python}."
+                f"{patch - 1} only and resolves from {later} on: narrow the matrix with "
+                f'--python {later} or requires-python = ">={later}")'
+            )
+        return ""
+
+    def _floor_patch(self, env: Environment) -> int:
+        return min(e.patch for e in self.roots if e.series == env.series)
+
+
+def existing_for(
+    existing: Mapping[Environment, Mapping[NormalizedName, Version]], env: Environment
+) -> Mapping[NormalizedName, Version]:
+    """The existing lock's pins for `env`: its own entry, else that of the nearest
+    sub-environment below it in its series (pins of older locks hold on a whole series)."""
+    below = [e for e in existing if e.series == env.series and e.patch <= env.patch]
+    return existing[max(below)] if below else {}
 
 
 def _conflict(failed: Mapping[Environment, str], matrix_size: int) -> EnvironmentConflict:
@@ -237,7 +325,7 @@ def _converge(
         if before == sum(1 for name in unified if name in result.chosen):
             continue
         own = {name: release.version for name, release in result.chosen.items()}
-        preferred = {**own, **unified, **existing.get(env, {})}
+        preferred = {**own, **unified, **existing_for(existing, env)}
         env_policy = replace(policy, preferred=preferred)
         again = resolve_environment(source, env, roots_by_env[env], env_policy, projects)
         if _agreement(again, unified) > before:
@@ -312,9 +400,12 @@ def _collect(
     }
     layer_roots: dict[str, set[str]] = {}
     labels: dict[tuple[str, NormalizedName], set[str]] = {}
+    markers: dict[tuple[str, NormalizedName], set[str]] = {}
     for root in roots:
         layer_roots.setdefault(root.layer, set()).add(root.need.identifier)
         labels.setdefault((root.layer, root.need.name), set()).add(root.need.parent)
+        text = "" if root.marker is None else str(root.marker)
+        markers.setdefault((root.layer, root.need.name), set()).add(text)
     return EnvResolution(
         env,
         chosen,
@@ -322,4 +413,5 @@ def _collect(
         {layer: frozenset(ids) for layer, ids in layer_roots.items()},
         {key: frozenset(value) for key, value in labels.items()},
         {name: frozenset(extras) for name, extras in unprovided.items()},
+        {key: frozenset(value) for key, value in markers.items()},
     )
