@@ -82,6 +82,18 @@ PROJECTS: dict[str, tuple[tuple[str, ...], tuple[Release, ...]]] = {
             Release("speed", "2.0", requires_python=">=3.9"),
         ),
     ),
+    # A bound inside a series: 2.0 excludes 3.10.0 and 3.10.1 only (as cryptography 44
+    # does 3.9.0 and 3.9.1), so the 3.10 interpreter here (3.10.13) gets 2.0; and a
+    # backport asked below 3.11.3 (as redis asks async-timeout).
+    "patch-bounds": (
+        ("patchy", "asker"),
+        (
+            Release("patchy", "1.0"),
+            Release("patchy", "2.0", requires_python=">=3.8,!=3.10.0,!=3.10.1"),
+            Release("asker", "1.0", requires_dist=('timeout; python_full_version < "3.11.3"',)),
+            Release("timeout", "1.0"),
+        ),
+    ),
 }
 
 
@@ -195,7 +207,7 @@ def test_each_environment_gets_what_pip_installs_there(
 NAMES = ("pa", "pb", "pc", "pd")
 REQUIRES_PYTHON = (None, None, ">=3.9", ">=3.11", "<3.11", ">=3.10.2")
 ASKS = ("", ">=1", ">=2", "<2", "==1.*", ">=1,<3")
-MARKERS = ("", "", '; python_version < "3.11"', '; python_version >= "3.10"')
+MARKERS = ("", "", '; python_version < "3.11"', '; python_full_version >= "3.10.2"')
 
 
 @st.composite
@@ -227,7 +239,9 @@ def test_random_indexes_lock_what_pip_installs(
     interpreters: list[Interpreter],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    edges = [interpreters[0], interpreters[-1]]
+    # The oldest, the newest, and 3.10 (3.10.13 here: past the in-series bounds).
+    edges = [i for n, i in enumerate(interpreters) if n in (0, len(interpreters) - 1)]
+    edges += [i for i in interpreters if i.version == "3.10" and i not in edges]
     where = tmp_path_factory.mktemp("random")
     index = FakeIndex(releases, tmp=where / "index", metadata_keys="core").start()
     try:
