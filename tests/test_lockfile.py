@@ -35,7 +35,7 @@ def test_a_good_lock_renders_and_reads_back_without_problems():
         ({"files": (replace(FILE, sha256="A" * 64),)}, "not a sha256"),
         ({"files": (replace(FILE, url="https://x/\n--pre"),)}, "file 'lib-1.0.tar.gz'"),
         ({"name": NormalizedName("evil\n--trusted-host x")}, "not a normalized project name"),
-        ({"extras": (("x]\n--pre",),)}, "not a normalized project name"),
+        ({"extras": (("x]\n--pre",),)}, "not an extra"),
         ({"marker": 'python_version < "3"' + INJECTED}, "not a marker"),
         ({"marker": "python_version <"}, "not a marker"),
         ({"url": "file:///etc/passwd"}, "not an http(s) URL"),

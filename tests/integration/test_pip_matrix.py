@@ -52,6 +52,8 @@ WHEEL_DIR = Path(
     os.environ.get("REQLOCK_PIP_WHEELS", Path.home() / ".cache" / "reqlock-tests" / "pips")
 )
 
+X_REQUIRES = ('y>=1; extra == "e"', 'z>=1; extra == "f"', 'y>=1; extra == "html-clean"')
+
 PROJECTS = {
     # Parents asking for x, x[e] and x[f]: x 1.1 is newer than the pin, so a pip that
     # takes `x[e]` as its own requirement needs an `==` line for it.
@@ -60,16 +62,19 @@ PROJECTS = {
         [project]
         name = "demo"
         version = "0"
-        dependencies = ["asks-e", "asks-f", "asks-plain"]
+        dependencies = ["asks-e", "asks-f", "asks-plain", "asks-spelt"]
         """,
         (
-            Release("x", "1.0", requires_dist=('y>=1; extra == "e"', 'z>=1; extra == "f"')),
-            Release("x", "1.1", requires_dist=('y>=1; extra == "e"', 'z>=1; extra == "f"')),
+            Release("x", "1.0", requires_dist=X_REQUIRES),
+            Release("x", "1.1", requires_dist=X_REQUIRES),
             Release("y", "1.0"),
             Release("z", "1.0"),
             Release("asks-e", "1.0", requires_dist=("x[e]>=1,<1.1",)),
             Release("asks-f", "1.0", requires_dist=("x[f]>=1",)),
             Release("asks-plain", "1.0", requires_dist=("x<3,>=1",)),
+            # x declares `html-clean`, this asks `html_clean` (edx-i18n-tools and lxml):
+            # pip 23.0 fails with an internal error unless the lock spells it as asked.
+            Release("asks-spelt", "1.0", requires_dist=("x[html_clean]>=1",)),
         ),
     ),
     # The dev group's test tool asks back for the project (hypothesis and attrs): the lock
@@ -262,4 +267,4 @@ def test_the_lock_installs_with_this_pip(
 
 def test_the_extras_lock_repeats_x_for_each_ask(locks: dict[str, Path]) -> None:
     lines = [line for line in locks["extras"].read_text().splitlines() if line.startswith("x")]
-    assert lines == ["x==1.0 \\", "x[e]==1.0 \\", "x[f]==1.0 \\"]
+    assert lines == ["x==1.0 \\", "x[e]==1.0 \\", "x[f]==1.0 \\", "x[html_clean]==1.0 \\"]

@@ -153,6 +153,8 @@ def _pin_text(pin: Pin, annotate: bool) -> str:
 
 WEB = ("https://", "http://")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_EXTRA = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+"""PEP 508's name, as the asker wrote it (see `core.resolution.spelling`)."""
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _OPTION = re.compile(r"--(?:index-url|extra-index-url|find-links) [^\s]+")
 
@@ -177,8 +179,10 @@ def _pin_problems(pin: Pin) -> list[str]:
     what = f"{pin.name!r:.80}"
     found = []
     extras = [extra for group in pin.extras for extra in group]
-    if not _NAME.fullmatch(pin.name) or any(not _NAME.fullmatch(e) for e in extras):
-        found.append(f"not a normalized project name: {what} {extras!r:.80}")
+    if not _NAME.fullmatch(pin.name):
+        found.append(f"not a normalized project name: {what}")
+    if any(not _EXTRA.fullmatch(e) for e in extras):
+        found.append(f"{what}: not an extra's name: {extras!r:.80}")
     if str(Version(str(pin.version))) != str(pin.version):
         found.append(f"{what}: version {str(pin.version)!r:.80} does not read back")
     found += [f"{what}: not a sha256: {h!r:.80}" for h in pin.hashes if not _HEX64.fullmatch(h)]

@@ -44,6 +44,7 @@ from pipx_lockext.core.resolution.resolver import (
     resolve_matrix,
 )
 from pipx_lockext.core.resolution.selfpin import project_releases, with_project
+from pipx_lockext.core.resolution.spelling import spelled
 
 NOT_LOCKABLE = {
     "vcs": "a VCS requirement cannot be hash-locked (pip's hash-checking mode refuses it); "
@@ -106,7 +107,7 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         raise ResolutionError(f"{hint}. On {exc.env}: {first}") from None
     itself = _project_releases(inputs, results, source, request)
     locks = {
-        layer: _lock(inputs, layer, results, source, request.options, itself=itself)
+        layer: _lock(inputs, layer, results, source, request.options, itself=itself, roots=frozen)
         for layer in inputs.layer_names()
     }
     warnings = (
@@ -261,9 +262,12 @@ def _lock(
     options: tuple[str, ...],
     *,
     itself: Mapping[Environment, Release] | None = None,
+    roots: Mapping[Environment, tuple[Root, ...]] | None = None,
 ) -> LockFile:
     matrix = inputs.matrix(layer)
     lines = merge_layer(layer, matrix, results, source)
+    every_root = [root for found in (roots or {}).values() for root in found]
+    lines = spelled(lines, layer, results.values(), every_root, source)
     if itself:
         lines = with_project(lines, layer, matrix, results, (itself, source))
     pins = tuple(pin_of(line, source) for line in lines)
