@@ -87,7 +87,7 @@ def test_unlockable_kinds_are_kept_for_compile_to_refuse(make_project):
 def test_problems_in_in_files_name_file_and_line(make_project):
     root = make_project(
         {
-            "requirements/base.in": "ok\nbad>>1\n--no-binary :all:\n--bogus\n",
+            "requirements/base.in": "ok\nbad>>1\n--no-index\n--bogus\n",
             "requirements/dev.in": "-r base.in\n-r missing.txt\nrequ\u0435sts\n",
         }
     )
@@ -98,7 +98,7 @@ def test_problems_in_in_files_name_file_and_line(make_project):
     assert found[0].startswith("requirements/base.in:2: invalid requirement")
     assert found[0].endswith(": 'bad>>1'")
     assert (
-        found[1] == "requirements/base.in:3: option not supported by reqlock: '--no-binary :all:'"
+        found[1] == "requirements/base.in:3: option not supported by reqlock: '--no-index'"
     )
     assert found[2].startswith("requirements/base.in:4: no such option: --bogus")
     assert found[3] == "requirements/dev.in:2: file not found: 'missing.txt'"

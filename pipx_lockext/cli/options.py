@@ -103,6 +103,13 @@ def index_options(func: F) -> F:
                 metavar=":all:|NAME",
                 help="Use only wheels, for all packages or the one named (repeatable).",
             ),
+            click.option(
+                "--no-binary",
+                multiple=True,
+                metavar=":all:|NAME",
+                help="Use only sdists, for all packages or the one named (repeatable); "
+                "the lock says so to pip too.",
+            ),
             click.option("--pre", is_flag=True, default=None, help="Allow pre-releases."),
             click.option(
                 "--cache-dir",
@@ -148,12 +155,13 @@ def index_flags(
     find_links: tuple[str, ...],
     index_strategy: str | None,
     only_binary: tuple[str, ...],
+    no_binary: tuple[str, ...] = (),
     pre: bool | None,
 ) -> IndexSettings | None:
     """The index flags as settings (only what was given is set), None when none was."""
     from pipx_lockext.core.inputs.settings import (  # noqa: PLC0415 - keeps start-up cheap
         IndexSettings,
-        binary_name,
+        binary_names,
         index_url_problem,
     )
 
@@ -167,7 +175,8 @@ def index_flags(
         extra_index_urls=extra_index_urls,
         find_links=find_links,
         index_strategy=index_strategy,
-        only_binary=tuple(binary_name(n) for n in only_binary),
+        only_binary=binary_names(only_binary),
+        no_binary=binary_names(no_binary),
         pre=pre,
     )
     return None if given == IndexSettings() else given

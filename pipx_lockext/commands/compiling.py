@@ -167,6 +167,7 @@ def resolve_locks(
     policy = Policy(
         pre=bool(index.pre),
         only_binary=frozenset(index.only_binary),
+        no_binary=frozenset(index.no_binary),
         same_versions=inputs.settings.same_versions,
     )
     request = LockRequest(inputs, policy, preferred, constraints, index_lines(index), progress)

@@ -115,6 +115,8 @@ PROJECTS = {
         ),
     ),
 }
+MORE_CONFIG = {"splits": 'no-binary = ["reader"]'}
+"""reader from its sdist: the lock's `--no-binary reader` line makes pip build it."""
 LAYERS = {"extras": "base", "self-reference": "dev", "splits": "base"}
 
 
@@ -206,6 +208,7 @@ def locks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
                 python = {json.dumps(PYTHONS)}
                 platforms = ["linux-x86_64", "windows-x86_64", "macos-arm64"]
                 index-url = "{index.url}"
+                {MORE_CONFIG.get(case, "")}
                 """
             text = textwrap.dedent(pyproject) + textwrap.dedent(config)
             (root / "pyproject.toml").write_text(text)
@@ -268,3 +271,7 @@ def test_the_lock_installs_with_this_pip(
 def test_the_extras_lock_repeats_x_for_each_ask(locks: dict[str, Path]) -> None:
     lines = [line for line in locks["extras"].read_text().splitlines() if line.startswith("x")]
     assert lines == ["x==1.0 \\", "x[e]==1.0 \\", "x[f]==1.0 \\", "x[html_clean]==1.0 \\"]
+
+
+def test_the_splits_lock_tells_pip_to_build_reader(locks: dict[str, Path]) -> None:
+    assert "\n--no-binary reader\n" in locks["splits"].read_text()

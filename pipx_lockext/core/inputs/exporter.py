@@ -41,5 +41,6 @@ def index_option_lines(index: IndexSettings) -> list[str]:
     lines += [f"--extra-index-url {url}\n" for url in index.extra_index_urls]
     lines += [f"--find-links {link}\n" for link in index.find_links]
     lines += [f"--only-binary {name}\n" for name in index.only_binary]
+    lines += [f"--no-binary {name}\n" for name in index.no_binary]
     lines += ["--pre\n"] if index.pre else []
     return lines

@@ -140,6 +140,7 @@ def _set_index(doc: Any, index: IndexSettings) -> None:
         "extra-index-url": list(index.extra_index_urls) or None,
         "find-links": list(index.find_links) or None,
         "only-binary": list(index.only_binary) or None,
+        "no-binary": list(index.no_binary) or None,
         "pre": True if index.pre else None,
     }
     if not any(v is not None for v in values.values()):

@@ -6,7 +6,7 @@ Every problem in the table is collected and reported together; an unknown key ge
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,8 @@ class IndexSettings:
     """None means first-index."""
     only_binary: tuple[str, ...] = ()
     """Canonical names, or ":all:"."""
+    no_binary: tuple[str, ...] = ()
+    """Canonical names, or ":all:": sdists only (pip's --no-binary)."""
     pre: bool | None = None
     package_indexes: tuple[tuple[str, str], ...] = ()
     """(canonical name, index URL): the package comes from that index only, never from
@@ -61,6 +63,7 @@ class IndexSettings:
             find_links=self.find_links or lower.find_links,
             index_strategy=self.index_strategy or lower.index_strategy,
             only_binary=self.only_binary or lower.only_binary,
+            no_binary=self.no_binary or lower.no_binary,
             pre=self.pre if self.pre is not None else lower.pre,
             package_indexes=self.package_indexes or lower.package_indexes,
         )
@@ -74,6 +77,7 @@ class IndexSettings:
             find_links=_unique(self.find_links + other.find_links),
             index_strategy=other.index_strategy or self.index_strategy,
             only_binary=_unique(self.only_binary + other.only_binary),
+            no_binary=_unique(self.no_binary + other.no_binary),
             pre=other.pre if other.pre is not None else self.pre,
             package_indexes=tuple(
                 {**dict(self.package_indexes), **dict(other.package_indexes)}.items()
@@ -169,7 +173,7 @@ class _Reader:
 
 TOP_KEYS = (
     "source", "python", "platforms", "output-dir", "venv-dir", "index-url",
-    "extra-index-url", "find-links", "index-strategy", "only-binary", "pre", "layers",
+    "extra-index-url", "find-links", "index-strategy", "only-binary", "no-binary", "pre", "layers",
     "package-index", "same-versions",
 )  # fmt: skip
 LAYER_KEYS = ("include-base", "extras", "requires-python")
@@ -191,7 +195,8 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         extra_index_urls=r.strings("extra-index-url", index_url_problem) or (),
         find_links=r.strings("find-links") or (),
         index_strategy=strategy,
-        only_binary=tuple(binary_name(n) for n in r.strings("only-binary") or ()),
+        only_binary=binary_names(r.strings("only-binary") or ()),
+        no_binary=binary_names(r.strings("no-binary") or ()),
         pre=r.get("pre", bool, "true or false"),
         package_indexes=_package_indexes(r),
     )
@@ -250,6 +255,19 @@ def _package_indexes(r: _Reader) -> tuple[tuple[str, str], ...]:
 def binary_name(name: str) -> str:
     """An --only-binary value: ":all:" or a canonical project name."""
     return name if name == ":all:" else canonicalize_name(name)
+
+
+def binary_names(values: Iterable[str]) -> tuple[str, ...]:
+    """--only-binary / --no-binary values as pip reads them: each a comma-separated list
+    of names or `:all:`; `:none:` clears what came before."""
+    names: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            if item.strip() == ":none:":
+                names.clear()
+            elif item.strip():
+                names.append(binary_name(item.strip()))
+    return tuple(dict.fromkeys(names))
 
 
 def _python_problem(text: str) -> str | None:

@@ -97,19 +97,21 @@ def _layer(layer: Layer) -> dict[str, object]:
 
 
 def _index(index: IndexSettings) -> dict[str, object]:
-    return {
+    document: dict[str, object] = {
         "index_url": without_credentials(index.index_url) if index.index_url else None,
         "extra_index_urls": [without_credentials(u) for u in index.extra_index_urls],
         "find_links": [without_credentials(u) for u in index.find_links],
         "index_strategy": index.strategy,
         "only_binary": sorted(index.only_binary),
         "pre": bool(index.pre),
-    } | (
-        # Only when set, so that locks compiled before this setting existed stay fresh.
-        {"package_indexes": [[n, without_credentials(u)] for n, u in index.package_indexes]}
-        if index.package_indexes
-        else {}
-    )
+    }
+    # Only when set, so that locks compiled before these settings existed stay fresh.
+    if index.package_indexes:
+        pairs = [[n, without_credentials(u)] for n, u in index.package_indexes]
+        document["package_indexes"] = pairs
+    if index.no_binary:
+        document["no_binary"] = sorted(index.no_binary)
+    return document
 
 
 def index_lines(index: IndexSettings) -> tuple[str, ...]:
@@ -123,6 +125,8 @@ def index_lines(index: IndexSettings) -> tuple[str, ...]:
     # under hash checking (pip installs only files whose hashes the lock lists).
     pinned = dict.fromkeys(without_credentials(u) for _, u in index.package_indexes)
     lines += [f"--extra-index-url {u}" for u in pinned if f"--extra-index-url {u}" not in lines]
+    # pip must build what the resolution took from sdists, not pick a listed wheel.
+    lines += [f"--no-binary {name}" for name in index.no_binary]
     return tuple(lines)
 
 

@@ -156,7 +156,10 @@ _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _EXTRA = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 """PEP 508's name, as the asker wrote it (see `core.resolution.spelling`)."""
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_OPTION = re.compile(r"--(?:index-url|extra-index-url|find-links) [^\s]+")
+_OPTION = re.compile(
+    r"--(?:index-url|extra-index-url|find-links) [^\s]+"
+    r"|--no-binary (?::all:|[a-z0-9]+(?:-[a-z0-9]+)*)"
+)
 
 
 def _value_problems(lock: LockFile) -> list[str]:

@@ -28,7 +28,7 @@ from pipx_lockext.core.environments import (
     build_matrix,
 )
 
-WRITTEN_OPTIONS = ("--index-url", "--extra-index-url", "--find-links")
+WRITTEN_OPTIONS = ("--index-url", "--extra-index-url", "--find-links", "--no-binary")
 """The only option lines reqlock writes (and so the only ones a lock may hold)."""
 
 

@@ -80,6 +80,7 @@ def build_lock(
         environments=describe_matrix(tuple(roots)),
         digest=lock.digest,
         pins=pins,
-        options=lock.options,
+        # Build requirements are wheels only (see `edges.index.buildenv`): no --no-binary.
+        options=tuple(o for o in lock.options if not o.startswith("--no-binary")),
     )
     return build, tuple(warnings)

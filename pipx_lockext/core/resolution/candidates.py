@@ -14,9 +14,10 @@ lazily, newest first, remembering what it decided (`Offer`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName
@@ -24,6 +25,10 @@ from packaging.version import Version
 
 from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.index.indexpages import DistFile
+
+Formats = Literal["any", "binary", "source"]
+"""Which files of a release may be used: pip's --only-binary ("binary") and --no-binary
+("source")."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,8 @@ class Project:
 class Offer:
     """What a project offers in one environment, decided lazily, newest first."""
 
-    def __init__(self, project: Project, env: Environment, *, only_binary: bool = False):
-        self.project, self.env, self.only_binary = project, env, only_binary
+    def __init__(self, project: Project, env: Environment, *, formats: Formats = "any"):
+        self.project, self.env, self.formats = project, env, formats
         self._decided: list[Release | Skipped] = []
         self._by_version: dict[Version, Release | Skipped] = {}
 
@@ -125,7 +130,7 @@ class Offer:
         version, files = self.project.versions[index]
         found = self._by_version.get(version)
         if found is None:
-            usable, reason = _usable(files, self.env, self.only_binary)
+            usable, reason = _usable(files, self.env, self.formats)
             found = Release(self.project.name, version, files, usable) if usable else None
             found = found or Skipped(version, reason)
             self._by_version[version] = found
@@ -133,23 +138,38 @@ class Offer:
         return found
 
 
+def file_formats(name: str, only_binary: Collection[str], no_binary: Collection[str]) -> Formats:
+    """pip's rule for one project: a setting that names it beats one for `:all:`."""
+    if name in no_binary:
+        return "source"
+    if name in only_binary:
+        return "binary"
+    if ":all:" in no_binary:
+        return "source"
+    return "binary" if ":all:" in only_binary else "any"
+
+
 def _usable(
-    files: tuple[DistFile, ...], env: Environment, only_binary: bool
+    files: tuple[DistFile, ...], env: Environment, formats: Formats
 ) -> tuple[tuple[DistFile, ...], str]:
     python_ok = [f for f in files if _admits(f.requires_python, env.full_version)]
     if not python_ok:
         return (), f"requires Python {files[0].requires_python}"
-    wheels = [f for f in python_ok if f.filename.endswith(".whl")]
+    wheels = [] if formats == "source" else [f for f in python_ok if f.filename.endswith(".whl")]
     tags = env.supported_tags
     fitting = sorted((f for f in wheels if not tags.isdisjoint(f.tags)), key=_wheel_order)
-    sdists = [] if only_binary else [f for f in python_ok if not f.filename.endswith(".whl")]
+    sdists = (
+        [] if formats == "binary" else [f for f in python_ok if not f.filename.endswith(".whl")]
+    )
     usable = tuple(fitting + sorted(sdists, key=lambda f: f.filename))
     if usable:
         return usable, ""
-    if only_binary and not wheels:
+    if formats == "source":
+        return (), "only wheels, and sdists only are allowed (--no-binary)"
+    if formats == "binary" and not wheels:
         return (), "only an sdist, and binaries only are allowed"
     return (), f"no wheel for {env.platform_name} and CPython {env.python}" + (
-        "" if only_binary else ", and no sdist"
+        "" if formats == "binary" else ", and no sdist"
     )
 
 

@@ -27,7 +27,7 @@ from pipx_lockext.core.lockfiles.digest import input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.buildlocks import build_lock
-from pipx_lockext.core.resolution.candidates import Release
+from pipx_lockext.core.resolution.candidates import Release, file_formats
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
 from pipx_lockext.core.resolution.provider import (
@@ -136,12 +136,12 @@ def _project_releases(
     if inputs.name is None:
         return {}
     name = NormalizedName(inputs.name)
-    binary = request.policy.only_binary
+    policy = request.policy
     return project_releases(
         name,
         results,
         source,
-        only_binary=":all:" in binary or name in binary,
+        formats=file_formats(name, policy.only_binary, policy.no_binary),
         preferred=request.preferred,
     )
 

@@ -27,7 +27,7 @@ from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
-from pipx_lockext.core.resolution.candidates import Offer, Project, Release
+from pipx_lockext.core.resolution.candidates import Offer, Project, Release, file_formats
 from pipx_lockext.core.resolution.fixed import FixedAsks, Ruled
 
 PYTHON = NormalizedName("<python>")
@@ -114,6 +114,8 @@ class Policy:
     pre: bool = False
     only_binary: frozenset[str] = frozenset()
     """Canonical names, or ":all:"."""
+    no_binary: frozenset[str] = frozenset()
+    """Canonical names, or ":all:": sdists only."""
     constraints: Mapping[NormalizedName, tuple[Need, ...]] = field(default_factory=dict)
     preferred: Mapping[NormalizedName, Version] = field(default_factory=dict)
     """Versions to try first (existing pins, other environments' choices)."""
@@ -159,8 +161,8 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         if name not in self._offers:
             if name not in self._projects:
                 self._projects[name] = Project.of(name, self.source.files(name))
-            binary = bool({name, ":all:"} & self.policy.only_binary)
-            self._offers[name] = Offer(self._projects[name], self.env, only_binary=binary)
+            formats = file_formats(name, self.policy.only_binary, self.policy.no_binary)
+            self._offers[name] = Offer(self._projects[name], self.env, formats=formats)
         return self._offers[name]
 
     def identify(self, requirement_or_candidate: Need | Candidate) -> str:

@@ -24,7 +24,7 @@ from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution
 from pipx_lockext.core.index.source import Source
-from pipx_lockext.core.resolution.candidates import Offer, Project, Release
+from pipx_lockext.core.resolution.candidates import Formats, Offer, Project, Release
 from pipx_lockext.core.resolution.merge import LockedRelease, env_marker
 from pipx_lockext.core.resolution.resolver import EnvResolution
 
@@ -47,7 +47,7 @@ def project_releases(
     results: Mapping[Environment, EnvResolution],
     source: Source,
     *,
-    only_binary: bool = False,
+    formats: Formats = "any",
     preferred: Mapping[Environment, Mapping[NormalizedName, Version]] | None = None,
 ) -> dict[Environment, Release]:
     """Per environment whose resolution asks for the project back, the release to lock
@@ -61,7 +61,7 @@ def project_releases(
             continue
         if project is None:
             project = Project.of(name, source.files(name))
-        offer = Offer(project, env, only_binary=only_binary)
+        offer = Offer(project, env, formats=formats)
         kept = (preferred or {}).get(env, {}).get(name)
         chosen[env] = _newest_fitting(name, (offer, kept), asks, result, source)
     return chosen

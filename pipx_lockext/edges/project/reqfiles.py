@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 from pipx_lockext.core.errors import InputError, Location, Problem
 from pipx_lockext.core.inputs.dependencies import VCS_SCHEMES, Dependency, Kind, parse_pep508
 from pipx_lockext.core.inputs.layered import Reference, ReqFile
-from pipx_lockext.core.inputs.settings import IndexSettings, binary_name, index_url_problem
+from pipx_lockext.core.inputs.settings import IndexSettings, binary_names, index_url_problem
 
 _PER_LINE_OPTION = re.compile(r"\s+--?(hash|global-option|install-option|config-settings)\b.*$")
 _PATH_WITH_EXTRAS = re.compile(r"^(?P<path>.*?)(\[(?P<extras>[^\]]*)\])?$")
@@ -113,7 +113,8 @@ def _options(
 ) -> tuple[tuple[Reference, ...], tuple[Reference, ...], IndexSettings]:
     includes: list[Reference] = []
     constraints: list[Reference] = []
-    values: dict[str, Any] = {"extra_index_urls": [], "find_links": [], "only_binary": []}
+    values: dict[str, Any] = {"extra_index_urls": [], "find_links": []}
+    values |= {"only_binary": [], "no_binary": []}
     for line in options:
         where = Location(display, line.line_number)
         for key, value in line.options.items():
@@ -125,7 +126,7 @@ def _options(
                 includes.extend(Reference(v, where) for v in value)
             elif key == "constraints":
                 constraints.extend(Reference(v, where) for v in value)
-            elif key in {"extra_index_urls", "find_links", "only_binary"}:
+            elif key in {"extra_index_urls", "find_links", "only_binary", "no_binary"}:
                 values[key].extend(value)
             elif key in {"index_url", "pre"}:
                 values[key] = value
@@ -135,7 +136,8 @@ def _options(
         index_url=values.get("index_url"),
         extra_index_urls=tuple(values["extra_index_urls"]),
         find_links=tuple(values["find_links"]),
-        only_binary=tuple(binary_name(n) for n in values["only_binary"]),
+        only_binary=binary_names(values["only_binary"]),
+        no_binary=binary_names(values["no_binary"]),
         pre=True if values.get("pre") else None,
     )
     return tuple(includes), tuple(constraints), index
