@@ -64,14 +64,15 @@ def test_the_advisory_is_reported_on_exactly_the_environments_of_the_vulnerable_
     root = compiled()
     result = reqlock("audit", "--project", root, "--db", OSV)
     assert result.code == 1, result.err
-    assert result.out.splitlines()[:7] == [
+    assert result.out.splitlines() == [
         "PYSEC-0000-1 (CVE-2099-0001)  old-py 1.0  fixed in 2.0",
         "  old-py runs code from crafted input",
-        f"  base (requirements/base.lock.txt): python 3.10 on {LINUX_MAC_WIN}",
-        "    fix: allowed by the project's requirements",
-        f"  dev (requirements/dev.lock.txt): python 3.10 on {LINUX_MAC_WIN}",
+        f"  base, dev: python 3.10 on {LINUX_MAC_WIN}",
         "    fix: allowed by the project's requirements",
         "PYSEC-0000-5  tool 3.0  no fix",
+        "  tool, no fix yet",
+        f"  dev: python 3.10, 3.12 on {LINUX_MAC_WIN}",
+        "    fix: no fixed release known",
     ]
     assert "old-py 2.0" not in result.out  # pinned on 3.12, not affected
     assert "PYSEC-0000-2" not in result.out  # withdrawn
@@ -281,3 +282,34 @@ def test_a_misspelt_audit_setting_gets_a_hint(compiled, reqlock):
     result = reqlock("audit", "--project", root)
     assert result.code == 2
     assert "[tool.reqlock.audit].ignor: unknown setting (did you mean 'ignore'?)" in result.err
+
+
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (
+            (
+                'dependencies = ["app-dep", "old-py"]',
+                'dependencies = ["app-dep", "old-py", "leaf<1.1"]',
+            ),
+            "pyproject.toml: [project].dependencies[2]",
+        ),
+        (
+            (
+                "[dependency-groups]",
+                '[project.optional-dependencies]\nold = ["leaf<1.1"]\n\n[dependency-groups]',
+            ),
+            "pyproject.toml: [project.optional-dependencies].old[0]",
+        ),
+    ],
+    ids=["included layer", "extra"],
+)
+def test_a_fix_held_back_by_an_included_layer_or_an_extra(compiled, reqlock, edit, where):
+    pyproject = PYPROJECT.replace(*edit)
+    if "optional" in edit[1]:
+        pyproject += '\n[tool.reqlock.layers.dev]\nextras = ["old"]\n'
+    root = compiled(pyproject)
+    data = json.loads(reqlock("audit", "--project", root, "--db", OSV, "--format", "json").out)
+    leaf = next(v for v in data["vulnerabilities"] if v["package"] == "leaf")
+    dev = next(layer for layer in leaf["layers"] if layer["layer"] == "dev")
+    assert (dev["fix"], dev["held_back_by"]) == ("held-back", [f"leaf<1.1 ({where})"])

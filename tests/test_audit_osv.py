@@ -144,3 +144,30 @@ def test_aliases_sorted_without_the_id_and_the_summary_on_one_line():
     assert advisory is not None
     assert advisory.aliases == ("CVE-1", "GHSA-b")
     assert advisory.summary == "two lines\x1b[31m"  # escaped where it is shown
+
+
+def test_without_a_summary_the_first_paragraph_of_the_details_is_shown():
+    data = record(pypi("pkg", [{"introduced": "0"}]), details="First  line\nwrapped.\n\nMore.")
+    advisory = parse_record(data)
+    assert advisory is not None
+    assert advisory.summary == "First line wrapped."
+
+
+def test_environments_are_said_by_platforms_sharing_python_versions():
+    from pipx_lockext.core.audit.findings import describe_environments
+    from pipx_lockext.core.environments import Environment, PythonVersion
+
+    def env(version: str, platform: str) -> Environment:
+        return Environment(PythonVersion.parse(version), platform)
+
+    envs = [
+        env("3.10", "linux-x86_64"),
+        env("3.10", "macos-arm64"),
+        env("3.10", "windows-x86_64"),
+        env("3.11", "windows-x86_64"),
+        env("3.12", "windows-x86_64"),
+    ]
+    assert describe_environments(envs) == (
+        "python 3.10 on linux-x86_64, macos-arm64; python 3.10-3.12 on windows-x86_64"
+    )
+    assert describe_environments([]) == "(none)"

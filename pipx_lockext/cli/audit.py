@@ -89,15 +89,18 @@ def _row(finding: Finding) -> None:
     _out(f"{advisory.id}{aliases}  {finding.name} {finding.version}  {fixed}")
     if advisory.summary:
         _out(f"  {advisory.summary}")
-    for hit in finding.layers:
-        _out(f"  {hit.layer} ({hit.lock}): {_environments(hit)}")
-        _out(f"    fix: {_fix(hit)}")
-
-
-def _environments(hit: LayerHit) -> str:
     from pipx_lockext.core.audit.findings import describe_environments  # noqa: PLC0415 - start-up
 
-    return describe_environments(hit.environments)
+    # Layers where the pin is active on the same environments with the same fix said once
+    # (base, dev and prod often share a pin).
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for hit in finding.layers:
+        grouped.setdefault((describe_environments(hit.environments), _fix(hit)), []).append(
+            hit.layer
+        )
+    for (environments, fix), layers in grouped.items():
+        _out(f"  {', '.join(layers)}: {environments}")
+        _out(f"    fix: {fix}")
 
 
 def _fix(hit: LayerHit) -> str:

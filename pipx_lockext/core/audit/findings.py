@@ -101,7 +101,8 @@ def _finding(
 ) -> Finding:
     name, version = hit.name, hit.version
     hits = []
-    for layer, envs in sorted(layers.items()):
+    order = inputs.layer_names()
+    for layer, envs in sorted(layers.items(), key=lambda item: order.index(item[0])):
         fix, by = fix_status(inputs, layer, name, hit.fixed)
         hits.append(LayerHit(layer, inputs.lock_file(layer), envs, fix, by))
     ids = (hit.advisory.id, *hit.advisory.aliases)

@@ -25,7 +25,7 @@ RANGE_TYPES = ("ECOSYSTEM", "SEMVER")
 EVENTS = ("introduced", "fixed", "last_affected", "limit")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,99}")
 """What an advisory id or alias looks like (PYSEC-2024-1, GHSA-xxxx-…, CVE-2024-1)."""
-SUMMARY_LIMIT = 200
+SUMMARY_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def parse_record(data: object) -> Advisory | None:
     if record.get("withdrawn"):
         return None
     aliases = _list(record.get("aliases", []), "aliases")
-    summary = record.get("summary", "")
+    summary = record.get("summary") or record.get("details") or ""
     if not isinstance(summary, str):
         raise BadRecord(f"{ident}: summary is not a string")
     try:
@@ -185,9 +185,15 @@ def parse_record(data: object) -> Advisory | None:
     return Advisory(
         ident,
         tuple(sorted({_ident(a, "aliases[]") for a in aliases} - {ident})),
-        " ".join(summary.split())[:SUMMARY_LIMIT],
+        _one_line(summary),
         affected,
     )
+
+
+def _one_line(text: str) -> str:
+    """The summary, or the first paragraph of the details, on one line and capped."""
+    first = " ".join(text.strip().split("\n\n", 1)[0].split())
+    return first if len(first) <= SUMMARY_LIMIT else first[: SUMMARY_LIMIT - 1] + "…"
 
 
 def _affected(item: Mapping[str, object]) -> Affected | None:
