@@ -313,3 +313,37 @@ def test_a_fix_held_back_by_an_included_layer_or_an_extra(compiled, reqlock, edi
     leaf = next(v for v in data["vulnerabilities"] if v["package"] == "leaf")
     dev = next(layer for layer in leaf["layers"] if layer["layer"] == "dev")
     assert (dev["fix"], dev["held_back_by"]) == ("held-back", [f"leaf<1.1 ({where})"])
+
+
+def test_an_ignore_entry_that_matches_nothing_is_said(compiled, reqlock):
+    root = compiled()
+    with (root / "pyproject.toml").open("a") as file:
+        file.write('\n[tool.reqlock.audit]\nignore = [{id = "CVE-1999-1", reason = "old"}]\n')
+    result = reqlock("audit", "--project", root, "--db", OSV)
+    assert result.code == 1
+    assert (
+        "warning: [tool.reqlock.audit] ignore: CVE-1999-1 matches no advisory found" in result.err
+    )
+
+
+def test_the_osv_api_has_an_overall_deadline(fake_osv):
+    from pipx_lockext.core.audit.osv import SourceUnreadable
+    from pipx_lockext.core.index.netconfig import NetConfig
+    from pipx_lockext.edges.advisories.osvapi import OsvApi
+    from pipx_lockext.edges.index.network import Http
+
+    osv = fake_osv()
+    with pytest.raises(SourceUnreadable, match="the OSV API did not answer in 0 s"):
+        OsvApi(Http(NetConfig()), osv.url, deadline=0).records([("leaf", "1.0")])
+    assert osv.requests == []
+
+
+def test_an_osv_api_answering_another_record_is_not_believed(fake_osv, compiled, reqlock):
+    root = compiled()
+    osv = fake_osv()
+    osv.records["PYSEC-0000-1"] = {**osv.records["PYSEC-0000-1"], "id": "PYSEC-9999-9"}
+    result = reqlock("audit", "--project", root, "--format", "json")
+    assert (
+        "PYSEC-0000-1: advisory skipped: the answer is not the record PYSEC-0000-1" in result.err
+    )
+    assert [v["id"] for v in json.loads(result.out)["vulnerabilities"]] == ["PYSEC-0000-5"]

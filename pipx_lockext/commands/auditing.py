@@ -53,7 +53,17 @@ def audit_project(root: Path, db: Path | None = None) -> AuditResult:
         advisories, warnings, shown = _from_api([(str(n), str(v)) for n, v in pinned])
     ignore = dict(inputs.settings.audit.ignore)
     found = findings(inputs, locks, advisories, ignore)
-    return AuditResult(shown, tuple(locks), len(pinned), found, warnings)
+    return AuditResult(shown, tuple(locks), len(pinned), found, warnings + _unused(ignore, found))
+
+
+def _unused(ignore: dict[str, str], found: tuple[Finding, ...]) -> tuple[str, ...]:
+    """An ignore entry that matches nothing found (fixed since, or misspelt) is said."""
+    seen = {i for f in found for i in (f.advisory.id, *f.advisory.aliases)}
+    return tuple(
+        f"[tool.reqlock.audit] ignore: {ident} matches no advisory found; remove it?"
+        for ident in ignore
+        if ident not in seen
+    )
 
 
 def _locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:

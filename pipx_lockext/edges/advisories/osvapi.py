@@ -43,6 +43,7 @@ class OsvApi:
     def __init__(self, http: Http, base: str, deadline: float = DEADLINE) -> None:
         self.http = http
         self.base = base
+        self.deadline = deadline
         self._until = time.monotonic() + deadline
 
     def records(self, pins: Sequence[tuple[str, str]]) -> list[tuple[str, object]]:
@@ -85,7 +86,10 @@ class OsvApi:
     def _record(self, ident: str) -> tuple[str, object]:
         path = f"/v1/vulns/{ident}"
         response = self._call(lambda url: self.http.get(url, limit=RECORD_LIMIT), path)
-        return f"{self.base}{path}", _json(response.body, f"{self.base}{path}")
+        data = _json(response.body, f"{self.base}{path}")
+        if not isinstance(data, dict) or data.get("id") != ident:
+            return f"{self.base}{path}", f"the answer is not the record {ident}"
+        return f"{self.base}{path}", data
 
     def _post(self, path: str, payload: object) -> object:
         body = json.dumps(payload, sort_keys=True).encode()
@@ -98,9 +102,9 @@ class OsvApi:
     def _call(self, send: Callable[[str], Response], path: str) -> Response:
         """`send` to the API's `path`, within the deadline; any failure is exit 4."""
         url = f"{self.base}{path}"
-        if time.monotonic() > self._until:
+        if time.monotonic() >= self._until:
             raise SourceUnreadable(
-                f"{redact(url)}: the OSV API did not answer in {DEADLINE:.0f} s"
+                f"{redact(url)}: the OSV API did not answer in {self.deadline:g} s"
             )
         try:
             response = send(url)
