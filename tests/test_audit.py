@@ -347,3 +347,31 @@ def test_an_osv_api_answering_another_record_is_not_believed(fake_osv, compiled,
         "PYSEC-0000-1: advisory skipped: the answer is not the record PYSEC-0000-1" in result.err
     )
     assert [v["id"] for v in json.loads(result.out)["vulnerabilities"]] == ["PYSEC-0000-5"]
+
+
+def test_a_build_lock_is_audited_too(compiled, reqlock):
+    """The build requirements of a layer's sdist-only pins run at install time: their lock
+    is audited like the layer's (here one written as compile writes them, pinning leaf 1.0
+    for building on Windows)."""
+    root = compiled()
+    (root / "requirements/dev.build.lock.txt").write_text(
+        "# layer: dev.build = what dev's sdist-only pins need to build\n"
+        "# environments: python 3.10, 3.12 on windows-x86_64\n"
+        'leaf==1.0 ; sys_platform == "win32" \\\n'
+        f"    --hash=sha256:{'0' * 64}\n"
+        "    # via building winonly 1.0\n"
+    )
+    result = reqlock("audit", "--project", root, "--db", OSV)
+    assert result.code == 1, result.err
+    text = result.out
+    assert "GHSA-leaf-0000-0001 (CVE-2099-0002)  leaf 1.0  fixed in 1.1\n" in text
+    assert (
+        "  dev (build requirements): python 3.10, 3.12 on windows-x86_64\n"
+        "    fix: not a direct requirement: whether it is allowed is not known without "
+        "resolving\n"
+    ) in text
+    data = json.loads(reqlock("audit", "--project", root, "--db", OSV, "--format", "json").out)
+    leaf = next(v for v in data["vulnerabilities"] if v["package"] == "leaf")
+    assert [(x["layer"], x["lock"], x["build"]) for x in leaf["layers"]] == [
+        ("dev", "requirements/dev.build.lock.txt", True)
+    ]

@@ -95,9 +95,8 @@ def _row(finding: Finding) -> None:
     # (base, dev and prod often share a pin).
     grouped: dict[tuple[str, str], list[str]] = {}
     for hit in finding.layers:
-        grouped.setdefault((describe_environments(hit.environments), _fix(hit)), []).append(
-            hit.layer
-        )
+        label = f"{hit.layer} (build requirements)" if hit.build else hit.layer
+        grouped.setdefault((describe_environments(hit.environments), _fix(hit)), []).append(label)
     for (environments, fix), layers in grouped.items():
         _out(f"  {', '.join(layers)}: {environments}")
         _out(f"    fix: {fix}")
@@ -135,6 +134,7 @@ def _finding(finding: Finding) -> dict[str, object]:
             {
                 "layer": hit.layer,
                 "lock": hit.lock,
+                "build": hit.build,
                 "environments": [
                     {"python": str(env.python), "platform": env.platform_name}
                     for env in hit.environments

@@ -53,7 +53,8 @@ def audit_project(root: Path, db: Path | None = None) -> AuditResult:
         advisories, warnings, shown = _from_api([(str(n), str(v)) for n, v in pinned])
     ignore = dict(inputs.settings.audit.ignore)
     found = findings(inputs, locks, advisories, ignore)
-    return AuditResult(shown, tuple(locks), len(pinned), found, warnings + _unused(ignore, found))
+    layers = inputs.layer_names()
+    return AuditResult(shown, layers, len(pinned), found, warnings + _unused(ignore, found))
 
 
 def _unused(ignore: dict[str, str], found: tuple[Finding, ...]) -> tuple[str, ...]:
@@ -67,13 +68,22 @@ def _unused(ignore: dict[str, str], found: tuple[Finding, ...]) -> tuple[str, ..
 
 
 def _locks(inputs: ProjectInputs) -> dict[str, ParsedLock]:
-    """Each layer's lock; NotTrue when a layer has none (nothing to audit there)."""
+    """Each layer's lock and build lock (when it holds pins), by path; NotTrue when a
+    layer has no lock (nothing to audit there)."""
     lockset = read_locks(inputs)
-    locks = {layer: lockset.lock(layer) for layer in inputs.layer_names()}
-    missing = [inputs.lock_file(layer) for layer, lock in locks.items() if lock is None]
+    layers = inputs.layer_names()
+    missing = [inputs.lock_file(layer) for layer in layers if lockset.lock(layer) is None]
     if missing:
         raise NotTrue(f"{', '.join(missing)}: missing; run reqlock compile before auditing")
-    return {layer: lock for layer, lock in locks.items() if lock is not None}
+    found = {}
+    for layer in layers:
+        for path, lock in (
+            (inputs.lock_file(layer), lockset.lock(layer)),
+            (inputs.build_lock_file(layer), lockset.build(layer)),
+        ):
+            if lock is not None:
+                found[path] = lock
+    return found
 
 
 def _database(inputs: ProjectInputs, db: Path | None) -> tuple[Path | None, str]:

@@ -7,6 +7,8 @@ pin split by `python_version` is reported only where the vulnerable version inst
 "Allowed" is judged against the layer's roots only (its own requirements, those of the
 layers it includes, and its constraints, for that name): for a package that only comes in
 through another one, what holds it back is not known without resolving, and is said so.
+A layer's build lock (the build requirements of its sdist-only pins) is audited too; its
+pins are nobody's requirement, so whether their fix is allowed is not known either.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class LayerHit:
     layer: str
     lock: str
     """The lock file, relative to the project."""
+    build: bool
     environments: tuple[Environment, ...]
     fix: str
     """ALLOWED, HELD_BACK, TRANSITIVE (not a root: not known without resolving) or NO_FIX."""
@@ -59,14 +62,15 @@ class Finding:
 def pins_in(
     locks: Mapping[str, ParsedLock],
 ) -> dict[tuple[NormalizedName, Version], dict[str, tuple[Environment, ...]]]:
-    """For each pinned (name, version), the environments it is active on, per layer."""
+    """For each pinned (name, version), the environments it is active on, per lock file
+    (`locks` by path)."""
     found: dict[tuple[NormalizedName, Version], dict[str, tuple[Environment, ...]]] = {}
-    for layer, lock in locks.items():
+    for path, lock in locks.items():
         for pin in lock.pins:
             active = tuple(env for env in lock.environments if pin.applies(env))
             if active or not lock.environments:
                 where = found.setdefault((pin.name, pin.version), {})
-                where[layer] = tuple(dict.fromkeys((*where.get(layer, ()), *active)))
+                where[path] = tuple(dict.fromkeys((*where.get(path, ()), *active)))
     return found
 
 
@@ -76,7 +80,8 @@ def findings(
     advisories: Iterable[Advisory],
     ignore: Mapping[str, str] | None = None,
 ) -> tuple[Finding, ...]:
-    """Every advisory that affects a pin of `locks` (by layer), sorted by package, version
+    """Every advisory that affects a pin of `locks` (by path: each layer's lock and build
+    lock), sorted by package, version
     and id; those the project ignores (`ignore`: reason by advisory id or alias) carry
     their reason."""
     by_name: dict[NormalizedName, list[Advisory]] = {}
@@ -100,11 +105,19 @@ def _finding(
     reason_for: Callable[[str], str | None],
 ) -> Finding:
     name, version = hit.name, hit.version
+    owners = {
+        path: (n, build)
+        for n, layer in enumerate(inputs.layer_names())
+        for build, path in enumerate((inputs.lock_file(layer), inputs.build_lock_file(layer)))
+    }
     hits = []
-    order = inputs.layer_names()
-    for layer, envs in sorted(layers.items(), key=lambda item: order.index(item[0])):
+    for path, envs in sorted(layers.items(), key=lambda item: owners[item[0]]):
+        layer = inputs.layer_names()[owners[path][0]]
+        build = bool(owners[path][1])
         fix, by = fix_status(inputs, layer, name, hit.fixed)
-        hits.append(LayerHit(layer, inputs.lock_file(layer), envs, fix, by))
+        if build and hit.fixed is not None:
+            fix, by = TRANSITIVE, ()  # a build requirement is no root of the layer
+        hits.append(LayerHit(layer, path, build, envs, fix, by))
     ids = (hit.advisory.id, *hit.advisory.aliases)
     reason = next((r for i in ids if (r := reason_for(i)) is not None), None)
     return Finding(hit.advisory, name, version, hit.fixed, tuple(hits), reason)
