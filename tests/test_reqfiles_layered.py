@@ -97,9 +97,7 @@ def test_problems_in_in_files_name_file_and_line(make_project):
     assert len(found) == 5
     assert found[0].startswith("requirements/base.in:2: invalid requirement")
     assert found[0].endswith(": 'bad>>1'")
-    assert (
-        found[1] == "requirements/base.in:3: option not supported by reqlock: '--no-index'"
-    )
+    assert found[1] == "requirements/base.in:3: option not supported by reqlock: '--no-index'"
     assert found[2].startswith("requirements/base.in:4: no such option: --bogus")
     assert found[3] == "requirements/dev.in:2: file not found: 'missing.txt'"
     assert found[4].startswith(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from pipx_lockext import __version__
-from pipx_lockext.cli import compile, convert, locks, report, venvs
+from pipx_lockext.cli import audit, compile, convert, locks, report, venvs
 from pipx_lockext.cli.options import color_option
 from pipx_lockext.cli.report import COLORS, report_error, say
 from pipx_lockext.core.errors import ReqlockError
@@ -37,6 +37,7 @@ for command in (
     venvs.python_group,
 ):
     cli.add_command(command)
+cli.add_command(audit.audit_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -108,6 +108,16 @@ class LayerSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """`[tool.reqlock.audit]`: where `reqlock audit` reads advisories, and which to ignore."""
+
+    db: str | None = None
+    """An OSV database folder or zip, relative to the project; None: the OSV API."""
+    ignore: tuple[tuple[str, str], ...] = ()
+    """(advisory id or alias, reason) pairs."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """`[tool.reqlock]` with defaults applied."""
 
@@ -126,6 +136,7 @@ class Settings:
     each environment (the newest that fits there)."""
     index: IndexSettings = IndexSettings()
     layers: Mapping[str, LayerSettings] = field(default_factory=dict)
+    audit: AuditSettings = AuditSettings()
 
     def layer(self, name: str) -> LayerSettings:
         return self.layers.get(canonicalize_name(name), LayerSettings())
@@ -174,7 +185,7 @@ class _Reader:
 TOP_KEYS = (
     "source", "python", "platforms", "output-dir", "venv-dir", "index-url",
     "extra-index-url", "find-links", "index-strategy", "only-binary", "no-binary", "pre", "layers",
-    "package-index", "same-versions",
+    "package-index", "same-versions", "audit",
 )  # fmt: skip
 LAYER_KEYS = ("include-base", "extras", "requires-python")
 
@@ -212,7 +223,23 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         same_versions=bool(r.get("same-versions", bool, "true or false")),
         index=index,
         layers=_parse_layers(r.get("layers", dict, "a table") or {}, file, out),
+        audit=_parse_audit(r.get("audit", dict, "a table") or {}, file, out),
     )
+
+
+def _parse_audit(table: Mapping[str, Any], file: str, out: ProblemCollector) -> AuditSettings:
+    """`[tool.reqlock.audit]`: `db = "path"`, `ignore = [{id = "…", reason = "…"}]`."""
+    r = _Reader(table, "[tool.reqlock.audit]", file, out)
+    r.check_keys(("db", "ignore"))
+    ignore = []
+    for n, entry in enumerate(r.get("ignore", list, "a list of tables") or []):
+        good = isinstance(entry, dict) and set(entry) == {"id", "reason"}
+        if not good or not all(isinstance(v, str) and v.strip() for v in entry.values()):
+            what = 'must be {id = "…", reason = "…"} (a reason is required)'
+            out.add(r.where(f"ignore[{n}]"), what, shown(entry))
+            continue
+        ignore.append((entry["id"], entry["reason"]))
+    return AuditSettings(r.get("db", str, "a string"), tuple(ignore))
 
 
 def _folder(r: _Reader, key: str) -> str | None:

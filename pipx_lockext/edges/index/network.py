@@ -183,11 +183,21 @@ class Http:
                 raise NetworkError(f"{redact(url)}: refused: redirected to a non-web URL")
         raise NetworkError(f"{redact(url)}: too many redirects")
 
-    def _with_retries(self, url: str, headers: dict[str, str], limit: int) -> Response:
+    def post(
+        self, url: str, body: bytes, headers: Mapping[str, str] | None = None, *, limit: int
+    ) -> Response:
+        """POST `body` (a query such as OSV's, safe to repeat: retried as GET is); a
+        redirect is returned, not followed."""
+        url, _ = split_credentials(url)
+        return self._with_retries(url, dict(headers or {}), limit, body)
+
+    def _with_retries(
+        self, url: str, headers: dict[str, str], limit: int, body: bytes | None = None
+    ) -> Response:
         delay, attempt = BACKOFF, 0
         while True:
             try:
-                response = self._once(url, headers, limit)
+                response = self._once(url, headers, limit, body)
             except NetworkError as exc:
                 if attempt >= self.config.retries or not exc.transient:
                     raise
@@ -198,7 +208,9 @@ class Http:
             self._sleep(delay)
             delay = min(delay * 2, BACKOFF_MAX)
 
-    def _once(self, url: str, headers: dict[str, str], limit: int) -> Response:
+    def _once(
+        self, url: str, headers: dict[str, str], limit: int, data: bytes | None = None
+    ) -> Response:
         parts = urlsplit(url)
         trusted = parts.hostname in self._trusted or parts.netloc.lower() in self._trusted
         if parts.scheme == "http" and not trusted and not _is_loopback(parts.hostname):
@@ -207,7 +219,10 @@ class Http:
         sent = {**headers, **self.credentials.header(url)}
         started = time.monotonic()
         try:
-            raw = pool.request("GET", url, headers=sent, redirect=False, preload_content=False)
+            method = "GET" if data is None else "POST"
+            raw = pool.request(
+                method, url, body=data, headers=sent, redirect=False, preload_content=False
+            )
             try:
                 body = self._body(raw, url, limit, started)
             except BaseException:

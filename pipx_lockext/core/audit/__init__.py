@@ -1,0 +1,1 @@
+"""Vulnerability audit of the locks against OSV advisories (pure core)."""
