@@ -98,7 +98,14 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
     try:
         results = resolve_matrix(source, frozen, policy, request.preferred, request.progress)
     except EnvironmentConflict as exc:
-        hint = python_hint(inputs, source, frozen, policy, exc.env)
+        # The failure may be on a sub-environment of a split series (3.10.2 on): it has
+        # the roots of its series' floor.
+        floor = next(
+            e
+            for e in frozen
+            if (e.series, e.platform_name) == (exc.env.series, exc.env.platform_name)
+        )
+        hint = python_hint(inputs, source, {**frozen, exc.env: frozen[floor]}, policy, exc.env)
         if hint is None:
             raise
         # The hint says what to change; the first environment's reason says why (the
