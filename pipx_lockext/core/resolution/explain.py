@@ -121,7 +121,7 @@ def _blocked(
     unreadable = [
         provider.unreadable[name, v] for v in matching if (name, v) in provider.unreadable
     ]
-    why = [_derivation(every, ruled)] if ruled else []
+    why = [_derivation(provider, every, ruled)] if ruled else []
     if len(usable) < len(matching):
         why.append(_skipped(offer, matching, provider))
     if yanked:
@@ -140,22 +140,45 @@ def _nonexistent(name: NormalizedName, asks: list[Ask], versions: Sequence[Versi
     return f"no release of {name} matches {_said(asks)}; newest: {newest}"
 
 
-def _derivation(every: list[Ask], ruled: list[Ruled[Need]]) -> str:
+def _derivation(provider: Provider, every: list[Ask], ruled: list[Ruled[Need]]) -> str:
     """ "django-debug-toolbar>=5 (from base.in:2) needs django>=4.2.9; base.in:1 asks for
-    django<4": what the releases ask, against what the roots ask."""
+    django<4": what the releases ask, against what the roots ask; and where a release was
+    ruled out because every child release fitting it was, why those were ("kombu[redis]
+    5.7.0 needs redis>=6.4.0; base.in:3 asks for redis<6")."""
+    return "; ".join([f"{_said(every)} needs {_asked(ruled)}", *_because(provider, ruled, 0)])
+
+
+def _asked(ruled: list[Ruled[Need]]) -> str:
     by_ask: dict[str, list[Version]] = {}
     for each in ruled:
         by_ask.setdefault(each.need.text or each.need.name, []).append(each.version)
     name = ruled[0].name
-    needs = " or ".join(f"{ask} ({name} {_span(vs)})" for ask, vs in by_ask.items())
-    fixed = ruled[0].fixed
-    against = " and ".join(f"{label(f)} asks for {f.text or f.name}" for f in fixed)
-    return f"{_said(every)} needs {needs}; {against}"
+    return " or ".join(f"{ask} ({name} {_span(vs)})" for ask, vs in by_ask.items())
+
+
+def _because(provider: Provider, ruled: list[Ruled[Need]], depth: int) -> list[str]:
+    fixed = dict.fromkeys(
+        f"{label(f)} asks for {f.text or f.name}" for r in ruled if not r.below for f in r.fixed
+    )
+    said = [" and ".join(fixed)] if fixed else []
+    below = {r.need.identifier: r.below for r in ruled if r.below}
+    for identifier, versions in sorted(below.items())[:SHOWN] if depth < SHOWN else []:
+        child = [x for v in versions if (x := provider.ruled.get((identifier, v)))]
+        if child:
+            said.append(f"{identifier} {_span(list(versions))} needs {_asked(child)}")
+            said += _because(provider, child, depth + 1)
+    return said
 
 
 def _span(versions: list[Version]) -> str:
+    """ "4.2", or "1.0 to 3.2.25 (41 releases)"."""
     low, high = min(versions), max(versions)
-    return str(low) if low == high else f"{low} to {high}"
+    count = len(set(versions))
+    return (
+        str(low)
+        if low == high
+        else f"{low} to {high}" + (f", {count} releases" if count > 2 else "")
+    )
 
 
 def _unreadable(name: str, reasons: list[str]) -> str:

@@ -33,6 +33,8 @@ from pipx_lockext.core.resolution.provider import (
 )
 
 MAX_ROUNDS = 20_000
+FIRST_ATTEMPT = 250
+"""Rounds before the first restart (see `_resolve`); each next attempt gets twice as many."""
 
 
 class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generics are loose
@@ -260,11 +262,11 @@ def resolve_environment(
     )
     provider = Provider(source, env, replace(policy, constraints=constraints), projects, fixed)
     source.prefetch(root.need.name for root in active)
+    if fixed.by_name:
+        provider.force(root.need for root in active)
+    reporter = Rejections()
     try:
-        reporter = Rejections()
-        result = Resolver(provider, reporter).resolve(
-            [root.need for root in active], max_rounds=MAX_ROUNDS
-        )
+        result = _resolve(provider, reporter, [root.need for root in active])
     except ResolutionImpossible as exc:
         reason = explain(exc.causes, provider)
         raise EnvironmentConflict({reason: (env,)}, everywhere=False) from None
@@ -276,6 +278,25 @@ def resolve_environment(
             + "; narrow the requirements (a pin or an upper bound on what keeps changing)"
         ) from None
     return _collect(env, active, result, provider.unprovided)
+
+
+def _resolve(provider: Provider, reporter: Rejections, needs: list[Need]) -> object:
+    """resolvelib's result, restarting it while it learns: a pin made before the
+    provider ruled that release out comes back with every state resolvelib restores when
+    it backjumps (saleor: celery 5.7.0 after every protobuf backjump, then a hundred
+    kombus each time). A new attempt starts from what has been ruled out and never pins
+    it. An attempt that ruled nothing out runs to the end; so does the last one."""
+    rounds, budget = 0, min(FIRST_ATTEMPT, MAX_ROUNDS)
+    while True:
+        learned = provider.generation
+        try:
+            return Resolver(provider, reporter).resolve(needs, max_rounds=budget)
+        except ResolutionTooDeep:
+            rounds += budget
+            if rounds >= MAX_ROUNDS:
+                raise
+            more = provider.generation > learned
+            budget = min(budget * 2 if more else MAX_ROUNDS, MAX_ROUNDS - rounds)
 
 
 def _collect(
