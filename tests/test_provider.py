@@ -74,7 +74,8 @@ def test_when_none_can_be_read_the_error_says_why():
     source = Memory({"ddtrace": {"2.11.1": None}})
     with pytest.raises(
         ResolutionError,
-        match=r"the metadata of ddtrace-2\.11\.1-py3-none-any\.whl: the build backend failed",
+        match=r"ddtrace 2\.11\.1 could not be built or read: ddtrace-2\.11\.1-py3-none-any\.whl: "
+        r"the build backend failed",
     ):
         resolve(source, "ddtrace")
 
