@@ -253,6 +253,10 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             # PEP 440: pre-releases only when nothing else fits.
             yield from (r for r in offer if r.version.is_prerelease and fits(r))
 
+    def rules_out(self, candidate: Candidate) -> bool:
+        """Whether the candidate can be in no solution, as far as is known now."""
+        return self._ruled_out(candidate)
+
     def _ruled_out(self, candidate: Candidate) -> bool:
         """Whether the candidate asks for what the fixed asks (or the releases ruled out
         so far) leave no version of. Asked of a release only when it is next in line
@@ -287,29 +291,37 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         protobuf<6), so that a release asking the opposite (google-cloud-pubsub 2.44
         needs protobuf>=6.33.5) is ruled out before resolvelib pins both and backtracks
         through every release in between. Only wheels are read (no build for this)."""
+        local = self.policy.project.name if self.policy.project else None
         todo = {need.name: set(need.extras) for need in required if not need.url}
-        done: set[NormalizedName] = set()
-        while todo:
-            name = min(todo)
-            extras = todo.pop(name)
-            fixed = self.fixed.by_name.get(name, ())
-            local = self.policy.project.name if self.policy.project else None
-            if name in done or name in {PYTHON, UNUSABLE, local} or any(f.url for f in fixed):
-                continue
-            done.add(name)
-            versions = [v for v in self._versions(name) if _grants_all(v, fixed)]
-            release = self.offer(name).get(versions[0]) if len(versions) == 1 else None
-            if release is None or release.from_sdist:
-                continue
-            candidate = Candidate(name, release.version, frozenset(extras), release)
-            needs = [
-                n
-                for n in self._candidate_needs(candidate) or []
-                if n.name not in {name, local} and self._agrees(n)
+        done: set[NormalizedName] = {PYTHON, UNUSABLE, *([local] if local else [])}
+        while todo:  # in waves, each fetched in parallel (pages, then metadata)
+            wave = {name: extras for name, extras in todo.items() if name not in done}
+            done.update(wave)
+            self.source.prefetch(wave)
+            picks = [c for name in sorted(wave) if (c := self._only(name, wave[name]))]
+            self.source.prefetch_metadata(c.release.metadata_file for c in picks if c.release)
+            asks = [
+                [n for n in self._candidate_needs(c) or [] if n.name not in {c.name, local}]
+                for c in picks
             ]
-            self.fixed.add(needs)
-            for need in needs:
-                todo.setdefault(need.name, set()).update(need.extras)
+            self.source.prefetch(n.name for needs in asks for n in needs)
+            todo = {}
+            for needs in asks:
+                agreed = [n for n in needs if self._agrees(n)]
+                self.fixed.add(agreed)
+                for need in agreed:
+                    todo.setdefault(need.name, set()).update(need.extras)
+
+    def _only(self, name: NormalizedName, extras: set[NormalizedName]) -> Candidate | None:
+        """The one release the fixed asks leave of a project, when it has a wheel here."""
+        fixed = self.fixed.by_name.get(name, ())
+        if any(f.url for f in fixed):
+            return None
+        versions = [v for v in self._versions(name) if _grants_all(v, fixed)]
+        release = self.offer(name).get(versions[0]) if len(versions) == 1 else None
+        if release is None or release.from_sdist:
+            return None
+        return Candidate(name, release.version, frozenset(extras), release)
 
     def _agrees(self, need: Need) -> bool:
         """Whether some version grants a derived ask with the fixed asks on its project:

@@ -10,8 +10,9 @@ one version serves), after the pins of the existing locks (minimal churn).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from packaging.markers import Marker
 from packaging.utils import NormalizedName
@@ -41,15 +42,29 @@ class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generi
     """Counts the candidates backtracking threw away, per project, to name the ones a
     resolution that never ends keeps changing."""
 
-    def __init__(self) -> None:
+    def __init__(self, stale: Callable[[Candidate], bool] | None = None) -> None:
         self.counts: Counter[str] = Counter()
+        self.stale = stale
+        """Whether a pin has been ruled out since it was made (see `_resolve`)."""
+        self.round = 0
+
+    def starting_round(self, index: int) -> None:
+        self.round = index
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
         self.counts[candidate.name] += 1
 
+    def resolving_conflicts(self, causes: Collection[Any]) -> None:
+        if self.stale and any(c.parent is not None and self.stale(c.parent) for c in causes):
+            raise _Restart
+
     def most_rejected(self) -> str:
         top = self.counts.most_common(5)
         return ", ".join(f"{name} ({count} versions tried)" for name, count in top)
+
+
+class _Restart(Exception):
+    """A conflict blames a pin that has been ruled out since it was made."""
 
 
 class EnvironmentConflict(ResolutionError):
@@ -284,13 +299,20 @@ def _resolve(provider: Provider, reporter: Rejections, needs: list[Need]) -> obj
     """resolvelib's result, restarting it while it learns: a pin made before the
     provider ruled that release out comes back with every state resolvelib restores when
     it backjumps (saleor: celery 5.7.0 after every protobuf backjump, then a hundred
-    kombus each time). A new attempt starts from what has been ruled out and never pins
-    it. An attempt that ruled nothing out runs to the end; so does the last one."""
+    kombus each time). So the first conflict that blames such a pin, or an attempt that
+    runs long while releases get ruled out, starts a new attempt from what has been ruled
+    out, which never pins them. Each restart needs something new ruled out, so the
+    rounds of all attempts together stay within MAX_ROUNDS."""
     rounds, budget = 0, min(FIRST_ATTEMPT, MAX_ROUNDS)
     while True:
         learned = provider.generation
+        # A pin is never made once ruled out: one ruled out now was ruled out since.
+        reporter.stale = provider.rules_out
         try:
             return Resolver(provider, reporter).resolve(needs, max_rounds=budget)
+        except _Restart:
+            rounds += reporter.round + 1
+            budget = max(1, min(budget, MAX_ROUNDS - rounds))
         except ResolutionTooDeep:
             rounds += budget
             if rounds >= MAX_ROUNDS:
