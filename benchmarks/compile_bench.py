@@ -43,6 +43,10 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import app_sets  # benchmarks/ is not a package: its own folder goes first
 
 SETS = {
     "small": ["requests", "click"],
@@ -54,16 +58,28 @@ SETS = {
         "pandas", "scikit-learn", "matplotlib", "jupyterlab", "fastapi[standard]",
         "sqlalchemy", "alembic", "pydantic-settings",
     ],
+    "warehouse": app_sets.WAREHOUSE,
+    "saleor": app_sets.SALEOR,
+    "synthetic-400": app_sets.synthetic_roots(),
 }  # fmt: skip
 PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+SET_PYTHONS = {"warehouse": app_sets.WAREHOUSE_PYTHONS, "saleor": app_sets.SALEOR_PYTHONS}
+"""The Python versions a set is locked for, where not PYTHONS (the applications' own)."""
+LARGE_APPS = ("warehouse", "saleor")
+SYNTHETIC = "synthetic-400"
 PYPI = "https://pypi.org/simple"
 JSON_API = "https://pypi.org/pypi/pip/json"
 CHECKOUT = Path(__file__).resolve().parent.parent
 DEFAULT_WORK_DIR = Path.home() / ".cache" / "reqlock-bench"
 
-# The issue's targets. The compile ratios are promised for the medium set, cold.
+# The issue's targets: on the medium set, cold, reqlock at most 1 times uv and 10 times
+# faster than pip-compile; on the large applications cold at most 2 times uv and warm at
+# most 1 times; the synthetic graph within 10 s (cold).
 TARGET_SET = "medium"
-MAX_VS_UV = 2.0
+MAX_VS_UV = 1.0
+MAX_LARGE_COLD_VS_UV = 2.0
+MAX_LARGE_WARM_VS_UV = 1.0
+MAX_SYNTHETIC_SECONDS = 10.0
 MIN_FASTER_THAN_PIP_COMPILE = 10.0
 MAX_UNCHANGED_VS_IMPORT = 1.2
 MAX_CHECK_MS = 150.0
@@ -90,6 +106,15 @@ class Run:
     """None when the tool failed."""
     output: str
     """stdout then stderr."""
+
+
+@dataclass(frozen=True)
+class BenchSet:
+    """How one input set is locked apart from its requirements."""
+
+    pythons: list[str]
+    index_args: list[str]
+    """`--index-url URL` for the synthetic graph's local index, else nothing (PyPI)."""
 
 
 @dataclass(frozen=True)
@@ -219,29 +244,29 @@ def write_requirements_in(directory: Path, requirements: list[str]) -> None:
     (directory / "requirements.in").write_text("\n".join(requirements) + "\n")
 
 
-def uv_job(bindir: Path, root: Path, requirements: list[str]) -> Job:
+def uv_job(bindir: Path, root: Path, requirements: list[str], bench: BenchSet) -> Job:
     cwd, cache = root / "uv" / "project", root / "uv" / "cache"
     write_requirements_in(cwd, requirements)
     cmd = [str(bin_path(bindir, "uv")), "pip", "compile", "--universal", "--generate-hashes"]
     # `-p 3.9` means "target 3.9", but makes uv hunt for a 3.9 interpreter first (through
     # pyenv shims that costs ~0.7 s a run, timed as resolving); naming the build interpreter
     # and the target version apart gives the same resolution without the hunt.
-    cmd += ["--python", str(bin_path(bindir, "python")), "--python-version", "3.9"]
-    cmd += ["requirements.in", "-o", "out.txt", "--cache-dir", str(cache)]
+    cmd += ["--python", str(bin_path(bindir, "python")), "--python-version", bench.pythons[0]]
+    cmd += ["requirements.in", "-o", "out.txt", "--cache-dir", str(cache), *bench.index_args]
     return Job("uv --universal", cmd, cwd, isolated_env(UV_CACHE_DIR=str(cache)), "out.txt")
 
 
-def pip_compile_job(bindir: Path, root: Path, requirements: list[str]) -> Job:
+def pip_compile_job(bindir: Path, root: Path, requirements: list[str], bench: BenchSet) -> Job:
     cwd, cache = root / "pip-compile" / "project", root / "pip-compile" / "cache"
     write_requirements_in(cwd, requirements)
     cmd = [str(bin_path(bindir, "pip-compile")), "--generate-hashes", "requirements.in"]
-    cmd += ["-o", "out.txt", "--cache-dir", str(cache / "pip-tools")]
+    cmd += ["-o", "out.txt", "--cache-dir", str(cache / "pip-tools"), *bench.index_args]
     # pip's own HTTP and wheel caches sit apart from pip-tools' cache; both start empty.
     env = isolated_env(PIP_CACHE_DIR=str(cache / "pip"), XDG_CACHE_HOME=str(cache / "xdg"))
     return Job("pip-compile", cmd, cwd, env, "out.txt")
 
 
-def reqlock_job(reqlock: list[str], root: Path, requirements: list[str]) -> Job:
+def reqlock_job(reqlock: list[str], root: Path, requirements: list[str], bench: BenchSet) -> Job:
     cwd, cache = root / "reqlock" / "project", root / "reqlock" / "cache"
     cwd.mkdir(parents=True)
     (cwd / "pyproject.toml").write_text(
@@ -251,7 +276,10 @@ def reqlock_job(reqlock: list[str], root: Path, requirements: list[str]) -> Job:
         'requires-python = ">=3.9"\n'
         f"dependencies = {json.dumps(requirements)}\n"
         "\n[tool.reqlock]\n"
-        f"python = {json.dumps(PYTHONS)}\n"
+        f"python = {json.dumps(bench.pythons)}\n"
+        # The project configures its index, as a real one would: `check` refuses a lock
+        # naming an index the project does not configure.
+        + "".join(f"index-url = {json.dumps(url)}\n" for url in bench.index_args[1:])
     )
     env = isolated_env(REQLOCK_CACHE_DIR=str(cache))
     if reqlock[1:] == ["-m", "pipx_lockext"]:
@@ -366,15 +394,30 @@ def compile_rows(name: str, results: dict[str, Compiled]) -> list[list[str]]:
     vs_uv = [ratio(rl.cold, uv.cold), ratio(rl.warm, uv.warm)]
     vs_pc = [ratio(pc.cold, rl.cold), ratio(pc.warm, rl.warm)]
     uv_target = pc_target = ""
+    if name in LARGE_APPS:
+        uv_target = large_app_target(vs_uv[0], vs_uv[1])
+    if name == SYNTHETIC:
+        rl_cold = rl.cold.seconds
+        ok = rl_cold is not None and rl_cold <= MAX_SYNTHETIC_SECONDS
+        rows[-1][-1] = f"cold ≤ {MAX_SYNTHETIC_SECONDS:.0f} s {verdict(rl_cold, ok)}"
     if name == TARGET_SET:
         cold_uv, cold_pc = vs_uv[0], vs_pc[0]
         ok_uv = cold_uv is not None and cold_uv <= MAX_VS_UV
         ok_pc = cold_pc is not None and cold_pc >= MIN_FASTER_THAN_PIP_COMPILE
-        uv_target = f"cold ≤ {MAX_VS_UV:.0f}{X} {verdict(cold_uv, ok_uv)}"
+        uv_target = f"cold ≤ {MAX_VS_UV:.1f}{X} {verdict(cold_uv, ok_uv)}"
         pc_target = f"cold ≥ {MIN_FASTER_THAN_PIP_COMPILE:.0f}{X} faster {verdict(cold_pc, ok_pc)}"
     rows.append([name, "reqlock / uv", times(vs_uv[0]), times(vs_uv[1]), "", uv_target])
     rows.append([name, "reqlock vs pip-compile", *map(speedup, vs_pc), "", pc_target])
     return rows
+
+
+def large_app_target(cold: float | None, warm: float | None) -> str:
+    ok_cold = cold is not None and cold <= MAX_LARGE_COLD_VS_UV
+    ok_warm = warm is not None and warm <= MAX_LARGE_WARM_VS_UV
+    return (
+        f"cold ≤ {MAX_LARGE_COLD_VS_UV:.0f}{X} {verdict(cold, ok_cold)}, "
+        f"warm ≤ {MAX_LARGE_WARM_VS_UV:.0f}{X} {verdict(warm, ok_warm)}"
+    )
 
 
 def quick_rows(name: str, quick: Quick | None) -> list[list[str]]:
@@ -432,16 +475,40 @@ def render(compiled: list[list[str]], quick: list[list[str]]) -> str:
     return "\n".join([line(head), *map(line, rows)])
 
 
+def synthetic_index(tmp: Path) -> Any:
+    """The synthetic graph (`app_sets.synthetic`) as wheels on the test suite's fake index,
+    served on 127.0.0.1 (a FakeIndex, started)."""
+    sys.path.insert(0, str(CHECKOUT))
+    from tests.fakeindex import FakeIndex, Release  # noqa: PLC0415  # only this set needs the checkout's test index
+
+    releases = [
+        Release(name, version, tuple(requires), sdist=False)
+        for name, versions in app_sets.synthetic().items()
+        for version, requires in versions.items()
+    ]
+    print(f"building the synthetic index ({len(releases)} releases)", file=sys.stderr)
+    tmp.mkdir(parents=True)
+    return FakeIndex(releases, tmp=tmp).start()
+
+
 def bench_set(
     name: str, root: Path, bindir: Path, reqlock: list[str], args: argparse.Namespace
 ) -> tuple[list[list[str]], list[list[str]]]:
     requirements = SETS[name]
-    jobs = [
-        uv_job(bindir, root / name, requirements),
-        pip_compile_job(bindir, root / name, requirements),
-        reqlock_job(reqlock, root / name, requirements),
-    ]
-    results = {job.tool: cold_and_warm(name, job, args.timeout) for job in jobs}
+    index = synthetic_index(root / name / "index") if name == SYNTHETIC else None
+    try:
+        bench = BenchSet(
+            SET_PYTHONS.get(name, PYTHONS), ["--index-url", index.url] if index else []
+        )
+        jobs = [
+            uv_job(bindir, root / name, requirements, bench),
+            pip_compile_job(bindir, root / name, requirements, bench),
+            reqlock_job(reqlock, root / name, requirements, bench),
+        ]
+        results = {job.tool: cold_and_warm(name, job, args.timeout) for job in jobs}
+    finally:
+        if index is not None:
+            index.stop()
     quick: Quick | None = None
     if results["reqlock"].warm.seconds is not None:
         quick = quick_runs(name, jobs[2], reqlock, args)
@@ -541,7 +608,8 @@ def main() -> None:
         else:
             shutil.rmtree(root, ignore_errors=True)
     print("\n".join(versions(bindir, reqlock) + json_api_note()))
-    print(f"reqlock locks Python {', '.join(PYTHONS)} on its default platforms;")
+    print(f"reqlock locks Python {', '.join(PYTHONS)} on its default platforms", end="")
+    print(" (warehouse: 3.13, saleor: 3.12: their own; uv targets the lowest);")
     print("pip-compile resolves for the tool venv's Python only.\n")
     print(render(compiled, quick))
 

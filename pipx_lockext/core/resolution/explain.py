@@ -70,12 +70,7 @@ def explain(causes: Iterable[object], provider: Provider) -> str:
     unusable = by_name.pop(UNUSABLE, [])
     parts: list[str] = []
     if unusable:  # the reason only when nothing else is; else a note
-        said = [f"the metadata of {a.need.text} could not be read" for a in unusable[:SHOWN]]
-        parts += (
-            said
-            if not by_name
-            else [_unreadable("some projects", [a.need.text for a in unusable])]
-        )
+        parts += _unbuilt(unusable)
     for name, asks in sorted(by_name.items()):
         if name == PYTHON:
             parts.append(f"no Python version here satisfies {_said(asks, python=True)}")
@@ -118,16 +113,16 @@ def _blocked(
     usable = [r for v in matching if (r := offer.get(v)) is not None]
     yanked = [r for r in usable if r.yanked is not None and r.version not in pinned]
     ruled = [x for v in matching if (x := provider.ruled.get((identifier, v)))]
-    unreadable = [
-        provider.unreadable[name, v] for v in matching if (name, v) in provider.unreadable
-    ]
-    why = [_derivation(every, ruled)] if ruled else []
+    unreadable = [v for v in matching if (name, v) in provider.unreadable]
+    why = [_derivation(provider, every, ruled)] if ruled else []
     if len(usable) < len(matching):
         why.append(_skipped(offer, matching, provider))
     if yanked:
         listed = [f"{r.version} ({r.yanked or 'no reason given'})" for r in yanked]
         why.append(f"versions of {name} that would fit are yanked: {_few(listed)}")
-    return why + ([_unreadable(name, unreadable)] if unreadable else [])
+    if unreadable:
+        why.append(_unreadable(name, unreadable, provider.unreadable[name, unreadable[0]]))
+    return why
 
 
 def _nonexistent(name: NormalizedName, asks: list[Ask], versions: Sequence[Version]) -> str:
@@ -140,35 +135,87 @@ def _nonexistent(name: NormalizedName, asks: list[Ask], versions: Sequence[Versi
     return f"no release of {name} matches {_said(asks)}; newest: {newest}"
 
 
-def _derivation(every: list[Ask], ruled: list[Ruled[Need]]) -> str:
+def _derivation(provider: Provider, every: list[Ask], ruled: list[Ruled[Need]]) -> str:
     """ "django-debug-toolbar>=5 (from base.in:2) needs django>=4.2.9; base.in:1 asks for
-    django<4": what the releases ask, against what the roots ask."""
+    django<4": what the releases ask, against what the roots ask; and where a release was
+    ruled out because every child release fitting it was, why those were ("kombu[redis]
+    5.7.0 needs redis>=6.4.0; base.in:3 asks for redis<6")."""
+    return "; ".join([f"{_said(every)} needs {_asked(ruled)}", *_because(provider, ruled, 0)])
+
+
+def _asked(ruled: list[Ruled[Need]]) -> str:
     by_ask: dict[str, list[Version]] = {}
     for each in ruled:
         by_ask.setdefault(each.need.text or each.need.name, []).append(each.version)
     name = ruled[0].name
-    needs = " or ".join(f"{ask} ({name} {_span(vs)})" for ask, vs in by_ask.items())
-    fixed = ruled[0].fixed
-    against = " and ".join(f"{label(f)} asks for {f.text or f.name}" for f in fixed)
-    return f"{_said(every)} needs {needs}; {against}"
+    return " or ".join(f"{ask} ({name} {_span(vs)})" for ask, vs in by_ask.items())
+
+
+def _because(provider: Provider, ruled: list[Ruled[Need]], depth: int) -> list[str]:
+    fixed = dict.fromkeys(
+        f"{label(f)} asks for {f.text or f.name}" for r in ruled if not r.below for f in r.fixed
+    )
+    said = [" and ".join(fixed)] if fixed else []
+    below = {r.need.identifier: r.below for r in ruled if r.below}
+    for identifier, versions in sorted(below.items())[:SHOWN] if depth < SHOWN else []:
+        child = [x for v in versions if (x := provider.ruled.get((identifier, v)))]
+        if child:
+            said.append(f"{identifier} {_span(list(versions))} needs {_asked(child)}")
+            said += _because(provider, child, depth + 1)
+    return said
 
 
 def _span(versions: list[Version]) -> str:
+    """ "4.2", or "1.0 to 3.2.25 (41 releases)"."""
     low, high = min(versions), max(versions)
-    return str(low) if low == high else f"{low} to {high}"
+    count = len(set(versions))
+    return (
+        str(low)
+        if low == high
+        else f"{low} to {high}" + (f", {count} releases" if count > 2 else "")
+    )
 
 
-def _unreadable(name: str, reasons: list[str]) -> str:
-    more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
-    return f"releases of {name} passed over, their metadata could not be read: {reasons[0]}{more}"
+def _unreadable(name: str, versions: list[Version], reason: str) -> str:
+    """ "3 releases of lib (1.0 to 1.2) could not be built or read: lib-1.2.tar.gz: …":
+    failed builds pass a release over, so when they matter they are counted and named."""
+    low, high = min(versions), max(versions)
+    if low == high:
+        return f"{name} {low} could not be built or read: {reason}"
+    count = len(set(versions))
+    return f"{count} releases of {name} ({low} to {high}) could not be built or read: {reason}"
+
+
+def _unbuilt(unusable: list[Ask]) -> list[str]:
+    """The releases passed over for their metadata, per project (their asker is the
+    release: "lib 1.2")."""
+    by_project: dict[str, list[Version]] = {}
+    reasons: dict[str, str] = {}
+    for ask in unusable:
+        name, _, version = ask.asker.partition(" ")
+        by_project.setdefault(name, []).append(Version(version))
+        reasons.setdefault(name, ask.need.text)
+    return [_unreadable(n, vs, reasons[n]) for n, vs in sorted(by_project.items())]
 
 
 def _skipped(offer: Offer, matching: list[Version], provider: Provider) -> str:
     """The versions that would fit but do not install here, and why."""
     reasons = {s.version: s.reason for s in offer.skipped}
-    listed = [f"{v} ({reasons[v]})" for v in matching if v in reasons]
+    listed = _runs([(v, reasons[v]) for v in matching if v in reasons])
     name, env = offer.project.name, provider.env
     return f"versions of {name} that would fit are skipped on {env}: {_few(listed)}"
+
+
+def _runs(skipped: list[tuple[Version, str]]) -> list[str]:
+    """Neighbouring versions skipped for one reason said as one range: "1.0 to 3.2.25, 41
+    releases (requires Python >=3.14)"."""
+    groups: list[tuple[list[Version], str]] = []
+    for version, reason in skipped:
+        if groups and groups[-1][1] == reason:
+            groups[-1][0].append(version)
+        else:
+            groups.append(([version], reason))
+    return [f"{_span(versions)} ({reason})" for versions, reason in groups]
 
 
 def _matching(versions: Iterable[Version], asks: Iterable[Ask]) -> list[Version]:

@@ -142,6 +142,15 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         never a candidate (see `fixed`)."""
         self.ruled: dict[tuple[str, Version], Ruled[Need] | None] = {}
         """Per (identifier, version), why the release can be in no solution."""
+        self._out: dict[str, set[Version]] = {}
+        """Per identifier, the versions ruled out so far (what `ruled` holds, by name)."""
+        self._clean: dict[tuple[str, Version], int] = {}
+        """Releases found possible, with how many were ruled out then: one ruled out
+        since may rule them out too (a parent whose only fitting child is gone)."""
+        self.generation = 0
+        """How many releases have been ruled out so far."""
+        self._asks: dict[tuple[str, Version], list[Need]] = {}
+        self._offered: dict[NormalizedName, tuple[Version, ...]] = {}
         self.unreadable: dict[tuple[NormalizedName, Version], str] = {}
         """Releases passed over because their metadata could not be read or built."""
         self._projects = {} if projects is None else projects
@@ -246,28 +255,102 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             # PEP 440: pre-releases only when nothing else fits.
             yield from (r for r in offer if r.version.is_prerelease and fits(r))
 
+    def rules_out(self, candidate: Candidate) -> bool:
+        """Whether the candidate can be in no solution, as far as is known now."""
+        return self._ruled_out(candidate)
+
     def _ruled_out(self, candidate: Candidate) -> bool:
-        """Whether the candidate asks for what the fixed asks leave no version of. Asked
-        of a release only when it is next in line (resolvelib decides it next), so an
-        sdist is built no sooner than resolvelib would build it; a failed build is
-        never a reason to rule out (resolvelib passes it over through <unusable>)."""
-        release = candidate.release
-        if not self.fixed.by_name or release is None:
+        """Whether the candidate asks for what the fixed asks (or the releases ruled out
+        so far) leave no version of. Asked of a release only when it is next in line
+        (resolvelib decides it next), so an sdist is built no sooner than resolvelib
+        would build it; a failed build is never a reason to rule out (resolvelib passes
+        it over through <unusable>). Asked again once more releases are ruled out."""
+        if not self.fixed.by_name or candidate.release is None:
             return False
         key = (candidate.identifier, candidate.version)
-        if key not in self.ruled:
+        if self.ruled.get(key) is not None:
+            return True
+        if self._clean.get(key) == self.generation:
+            return False
+        needs = self._candidate_needs(candidate)
+        if needs is None:
+            return False  # resolvelib passes over it through <unusable>
+        ruled = self.fixed.clash(
+            candidate.name, candidate.version, needs, self._versions, self._out
+        )
+        self.ruled[key] = ruled
+        if ruled is None:
+            self._clean[key] = self.generation
+            return False
+        self._out.setdefault(candidate.identifier, set()).add(candidate.version)
+        self.generation += 1
+        return True
+
+    def force(self, required: Iterable[Need]) -> None:
+        """Add to the fixed asks what a release every solution holds asks: a required
+        project whose fixed asks leave one version (opentelemetry-distro<0.54 is 0.53b1,
+        which pins exporter 1.32.1, which pins opentelemetry-proto 1.32.1, which asks
+        protobuf<6), so that a release asking the opposite (google-cloud-pubsub 2.44
+        needs protobuf>=6.33.5) is ruled out before resolvelib pins both and backtracks
+        through every release in between. Only wheels are read (no build for this)."""
+        local = self.policy.project.name if self.policy.project else None
+        todo = {need.name: set(need.extras) for need in required if not need.url}
+        done: set[NormalizedName] = {PYTHON, UNUSABLE, *([local] if local else [])}
+        while todo:  # in waves, each fetched in parallel (pages, then metadata)
+            wave = {name: extras for name, extras in todo.items() if name not in done}
+            done.update(wave)
+            self.source.prefetch(wave)
+            picks = [c for name in sorted(wave) if (c := self._only(name, wave[name]))]
+            self.source.prefetch_metadata(c.release.metadata_file for c in picks if c.release)
+            asks = [
+                [n for n in self._candidate_needs(c) or [] if n.name not in {c.name, local}]
+                for c in picks
+            ]
+            self.source.prefetch(n.name for needs in asks for n in needs)
+            todo = {}
+            for needs in asks:
+                agreed = [n for n in needs if self._agrees(n)]
+                self.fixed.add(agreed)
+                for need in agreed:
+                    todo.setdefault(need.name, set()).update(need.extras)
+
+    def _only(self, name: NormalizedName, extras: set[NormalizedName]) -> Candidate | None:
+        """The one release the fixed asks leave of a project, when it has a wheel here."""
+        fixed = self.fixed.by_name.get(name, ())
+        if any(f.url for f in fixed):
+            return None
+        versions = [v for v in self._versions(name) if _grants_all(v, fixed)]
+        release = self.offer(name).get(versions[0]) if len(versions) == 1 else None
+        if release is None or release.from_sdist:
+            return None
+        return Candidate(name, release.version, frozenset(extras), release)
+
+    def _agrees(self, need: Need) -> bool:
+        """Whether some version grants a derived ask with the fixed asks on its project:
+        one that cannot is left to rule its release out, so that the message says whose
+        ask clashes with the user's (`new-leaf-user needs leaf>=1.1; you ask leaf<1.1`)."""
+        if need.url or need.name in {PYTHON, UNUSABLE}:
+            return False
+        fixed = (*self.fixed.by_name.get(need.name, ()), need)
+        return any(_grants_all(v, fixed) for v in self._versions(need.name))
+
+    def _candidate_needs(self, candidate: Candidate) -> list[Need] | None:
+        """A release's needs here, read once (None: its metadata cannot be read)."""
+        key = (candidate.identifier, candidate.version)
+        if key not in self._asks:
+            assert candidate.release is not None  # only index releases are ruled on
             try:
-                meta = self.source.metadata(release.metadata_file)
+                meta = self.source.metadata(candidate.release.metadata_file)
             except BadDistribution:
-                return False  # resolvelib passes over it through <unusable>
-            needs = self._release_needs(candidate, meta, f"{candidate.name} {candidate.version}")
-            self.ruled[key] = self.fixed.clash(
-                candidate.name, candidate.version, needs, self._versions
-            )
-        return self.ruled[key] is not None
+                return None
+            parent = f"{candidate.name} {candidate.version}"
+            self._asks[key] = self._release_needs(candidate, meta, parent)
+        return self._asks[key]
 
     def _versions(self, name: NormalizedName) -> tuple[Version, ...]:
-        return tuple(release.version for release in self.offer(name))
+        if name not in self._offered:
+            self._offered[name] = tuple(release.version for release in self.offer(name))
+        return self._offered[name]
 
     def _prefetch_metadata(self, release: Release | None) -> None:
         """Start fetching the likely pick's metadata now: resolvelib asks for it next."""
@@ -382,6 +465,10 @@ def direct_release(name: NormalizedName, url: str) -> Release | None:
     if file.parsed is None or file.parsed.name != name:
         return None
     return Release(name, file.parsed.version, (file,), (file,), direct=True)
+
+
+def _grants_all(version: Version, needs: Iterable[Need]) -> bool:
+    return all(n.specifier.contains(version, prereleases=True) for n in needs)
 
 
 def _as_good(preferred: Release, newest: Release) -> bool:

@@ -10,8 +10,9 @@ one version serves), after the pins of the existing locks (minimal churn).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from packaging.markers import Marker
 from packaging.utils import NormalizedName
@@ -37,6 +38,8 @@ from pipx_lockext.core.resolution.series import series_points, split_points
 MAX_ROUNDS = 20_000
 MAX_HINT_TRIES = 4
 """Later patch releases tried, when a series' floor fails, to say where it would work."""
+FIRST_ATTEMPT = 250
+"""Rounds before the first restart (see `_resolve`); each next attempt gets twice as many."""
 
 
 class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generics are loose
@@ -44,9 +47,19 @@ class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generi
     resolution that never ends keeps changing; and tells `progress` what is decided and
     thrown away."""
 
-    def __init__(self, progress: Progress = NO_PROGRESS) -> None:
+    def __init__(
+        self,
+        progress: Progress = NO_PROGRESS,
+        stale: Callable[[Candidate], bool] | None = None,
+    ) -> None:
         self.counts: Counter[str] = Counter()
         self.progress = progress
+        self.stale = stale
+        """Whether a pin has been ruled out since it was made (see `_resolve`)."""
+        self.round = 0
+
+    def starting_round(self, index: int) -> None:
+        self.round = index
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
         self.counts[candidate.name] += 1
@@ -56,9 +69,17 @@ class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generi
         if candidate.name != PYTHON:
             self.progress.deciding(candidate.identifier, str(candidate.version))
 
+    def resolving_conflicts(self, causes: Collection[Any]) -> None:
+        if self.stale and any(c.parent is not None and self.stale(c.parent) for c in causes):
+            raise _Restart
+
     def most_rejected(self) -> str:
         top = self.counts.most_common(5)
         return ", ".join(f"{name} ({count} versions tried)" for name, count in top)
+
+
+class _Restart(Exception):
+    """A conflict blames a pin that has been ruled out since it was made."""
 
 
 class EnvironmentConflict(ResolutionError):
@@ -362,12 +383,12 @@ def resolve_environment(
     )
     provider = Provider(source, env, replace(policy, constraints=constraints), projects, fixed)
     source.prefetch(root.need.name for root in active)
+    if fixed.by_name:
+        provider.force(root.need for root in active)
     progress.environment_started(str(env))
+    reporter = Rejections(progress)
     try:
-        reporter = Rejections(progress)
-        result = Resolver(provider, reporter).resolve(
-            [root.need for root in active], max_rounds=MAX_ROUNDS
-        )
+        result = _resolve(provider, reporter, [root.need for root in active])
     except ResolutionImpossible as exc:
         reason = explain(exc.causes, provider)
         raise EnvironmentConflict({reason: (env,)}, everywhere=False) from None
@@ -381,6 +402,32 @@ def resolve_environment(
     collected = _collect(env, active, result, provider.unprovided)
     progress.environment_finished(str(env), len(collected.chosen))
     return collected
+
+
+def _resolve(provider: Provider, reporter: Rejections, needs: list[Need]) -> object:
+    """resolvelib's result, restarting it while it learns: a pin made before the
+    provider ruled that release out comes back with every state resolvelib restores when
+    it backjumps (saleor: celery 5.7.0 after every protobuf backjump, then a hundred
+    kombus each time). So the first conflict that blames such a pin, or an attempt that
+    runs long while releases get ruled out, starts a new attempt from what has been ruled
+    out, which never pins them. Each restart needs something new ruled out, so the
+    rounds of all attempts together stay within MAX_ROUNDS."""
+    rounds, budget = 0, min(FIRST_ATTEMPT, MAX_ROUNDS)
+    while True:
+        learned = provider.generation
+        # A pin is never made once ruled out: one ruled out now was ruled out since.
+        reporter.stale = provider.rules_out
+        try:
+            return Resolver(provider, reporter).resolve(needs, max_rounds=budget)
+        except _Restart:
+            rounds += reporter.round + 1
+            budget = max(1, min(budget, MAX_ROUNDS - rounds))
+        except ResolutionTooDeep:
+            rounds += budget
+            if rounds >= MAX_ROUNDS:
+                raise
+            more = provider.generation > learned
+            budget = min(budget * 2 if more else MAX_ROUNDS, MAX_ROUNDS - rounds)
 
 
 def _collect(
