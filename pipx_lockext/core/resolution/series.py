@@ -6,7 +6,8 @@ series' floor (X.Y.0, or the floor `--python X.Y.Z` / `requires-python` set), an
 module finds the in-series bounds that resolution met: a `Requires-Python` of a release
 it chose or of a newer one it passed over (cryptography 44 needs `!=3.9.0,!=3.9.1`), and
 `python_full_version` comparisons in the markers of the roots and of each chosen
-release's requirements (`python_full_version < "3.10.2"`). The resolver resolves the
+release's requirements, and the Requires-Python of every release of a project looked up
+but not chosen (`python_full_version < "3.10.2"`). The resolver resolves the
 series again from each such point, and the merge writes `python_full_version` bounds only
 where the pins really differ.
 """
@@ -43,6 +44,11 @@ def split_points(
         project = projects.get(name)
         if project is not None:
             points |= _passed_over_points(env, project, release)
+    # A project looked up but not chosen may have been left out for want of a release
+    # this patch release can run (pd needs 3.10.2: below, pb and pa 3.0 that need it go).
+    for name, project in sorted(projects.items()):
+        if name not in chosen:
+            points |= _passed_over_points(env, project, None)
     return {p for p in points if p > env.patch}
 
 
@@ -60,12 +66,13 @@ def _metadata_points(env: Environment, release: Release, source: Source) -> set[
     return points
 
 
-def _passed_over_points(env: Environment, project: Project, release: Release) -> set[int]:
-    """Bounds of the Requires-Python of the chosen release and every newer one: a newer
-    release excluded only on early patch releases is a candidate on the later ones."""
+def _passed_over_points(env: Environment, project: Project, release: Release | None) -> set[int]:
+    """Bounds of the Requires-Python of the chosen release and every newer one (every
+    release when none was chosen): a newer release excluded only on early patch releases
+    is a candidate on the later ones."""
     points: set[int] = set()
     for version, files in project.versions:
-        if version < release.version:
+        if release is not None and version < release.version:
             break
         for spec in requires_python_of(files):
             points |= specifier_points(spec, env.python)
