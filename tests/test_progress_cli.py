@@ -16,9 +16,12 @@ from pipx_lockext.cli.status import CLEAR
 from tests.fakeindex import Release
 
 RELEASES = [
-    # a 2.0 wants c 1.0, b (the only release) wants c 2.0: a 2.0 must be thrown away.
+    # a 2.0 wants c 1.0, every b wants c 2.0: a 2.0 must be thrown away. (With one
+    # release of b, what it asks would hold in every solution, and a 2.0 would be ruled
+    # out before it is tried: no backtrack to narrate.)
     Release("a", "1.0", requires_dist=("c",)),
     Release("a", "2.0", requires_dist=("c==1.0",)),
+    Release("b", "0.9", requires_dist=("c>=2",)),
     Release("b", "1.0", requires_dist=("c==2.0",)),
     Release("c", "1.0"),
     Release("c", "2.0"),
