@@ -95,7 +95,11 @@ def with_layer_settings(
             where = Location("pyproject.toml", key=f"[tool.reqlock.layers.{name}]")
             out.add(where, f"no such layer (no requirements/{name}.in){did_you_mean(name, names)}")
     return tuple(
-        replace(layer, requires_python=settings.layer(layer.name).requires_python)
+        replace(
+            layer,
+            requires_python=settings.layer(layer.name).requires_python,
+            independent=settings.layer(layer.name).independent,
+        )
         for layer in layers
     )
 

@@ -39,6 +39,9 @@ class Layer:
     """Extras of the project itself brought in by `[tool.reqlock.layers.X] extras`."""
     requires_python: str | None = None
     """A narrower Python range for this layer alone."""
+    independent: bool = False
+    """Resolved alone (with what it includes), its pins not shared with the other layers'
+    (`[tool.reqlock.layers.X] independent = true`)."""
 
 
 @dataclass(frozen=True)

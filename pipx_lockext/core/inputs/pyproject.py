@@ -287,4 +287,5 @@ def _apply_layer_settings(
             layers[name],
             extras=layer_settings.extras,
             requires_python=layer_settings.requires_python,
+            independent=layer_settings.independent,
         )

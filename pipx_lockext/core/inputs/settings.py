@@ -105,6 +105,8 @@ class LayerSettings:
     """Extras of the project itself whose requirements join this layer."""
     requires_python: str | None = None
     """Narrows the matrix for this layer only."""
+    independent: bool = False
+    """Resolved alone, with pins of its own (not shared with the other layers)."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ TOP_KEYS = (
     "extra-index-url", "find-links", "index-strategy", "only-binary", "no-binary", "pre", "layers",
     "package-index", "same-versions", "audit",
 )  # fmt: skip
-LAYER_KEYS = ("include-base", "extras", "requires-python")
+LAYER_KEYS = ("include-base", "extras", "requires-python", "independent")
 
 
 def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -> Settings:
@@ -338,5 +340,6 @@ def _parse_layers(
             include_base=r.get("include-base", bool, "true or false") is not False,
             extras=tuple(canonicalize_name(e) for e in r.strings("extras") or ()),
             requires_python=requires_python,
+            independent=r.get("independent", bool, "true or false") is True,
         )
     return layers

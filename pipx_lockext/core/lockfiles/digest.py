@@ -93,7 +93,7 @@ def _layer(layer: Layer) -> dict[str, object]:
         "constraint_layers": list(layer.constraint_layers),
         "extras": list(layer.extras),
         "requires_python": layer.requires_python,
-    }
+    } | ({"independent": True} if layer.independent else {})
 
 
 def _index(index: IndexSettings) -> dict[str, object]:

@@ -83,20 +83,70 @@ class LockOutcome:
 
 def lock_project(request: LockRequest, source: Source) -> LockOutcome:
     """Resolve every layer on its environments and build its lock, and the lock of the
-    build requirements of what installs from an sdist."""
+    build requirements of what installs from an sdist. The layers are resolved together
+    (shared pins), except each `independent` one, resolved alone with what it includes."""
     inputs = request.inputs
     roots = layer_roots(inputs)
+    locks: dict[str, LockFile] = {}
+    builds: dict[str, LockFile] = {}
+    warnings = dead_marker_warnings(inputs, roots)
+    for group in resolution_groups(inputs):
+        frozen = _roots_by_env(inputs, group, roots, request)
+        policy = replace(request.policy, project=local_project(inputs))
+        results = _resolve(inputs, source, frozen, policy, request)
+        itself = _project_releases(inputs, results, source, request)
+        for layer in group:
+            lock = _lock(inputs, layer, results, source, request.options, itself=itself,
+                         roots=frozen)  # fmt: skip
+            locks[layer] = lock
+            matrix = inputs.matrix(layer)
+            build, said = build_lock(lock, matrix, results, source=source, policy=policy)
+            warnings += said
+            if build is not None:
+                builds[layer] = build
+        warnings += (
+            _yank_warnings(results, request.preferred, source)
+            + _sdist_warnings(results)
+            + _extra_warnings(results)
+        )
+    ordered = {layer: locks[layer] for layer in inputs.layer_names()}
+    return LockOutcome(ordered, tuple(dict.fromkeys(warnings)), builds)
+
+
+def resolution_groups(inputs: ProjectInputs) -> tuple[tuple[str, ...], ...]:
+    """The layers resolved together: all but the independent ones, then each of those
+    alone (its includes' requirements come with it through its roots)."""
+    names = inputs.layer_names()
+    alone = [name for name in names if inputs.layer(name).independent]
+    joint = tuple(name for name in names if name not in alone)
+    return tuple(group for group in (joint, *((name,) for name in alone)) if group)
+
+
+def _roots_by_env(
+    inputs: ProjectInputs,
+    group: tuple[str, ...],
+    roots: Mapping[str, list[Root]],
+    request: LockRequest,
+) -> dict[Environment, tuple[Root, ...]]:
     extra = [
         Root("", Need.of(req, "the command line"), req.marker, True) for req in request.constraints
     ]
-    roots_by_env: dict[Environment, list[Root]] = {env: list(extra) for env in inputs.matrix()}
-    for layer in inputs.layer_names():
+    found: dict[Environment, list[Root]] = {}
+    for layer in group:
         for env in inputs.matrix(layer):
-            roots_by_env.setdefault(env, list(extra)).extend(roots[layer])
-    frozen = {env: tuple(found) for env, found in roots_by_env.items()}
-    policy = replace(request.policy, project=local_project(inputs))
+            found.setdefault(env, list(extra)).extend(roots[layer])
+    return {env: tuple(each) for env, each in found.items()}
+
+
+def _resolve(
+    inputs: ProjectInputs,
+    source: Source,
+    frozen: Mapping[Environment, tuple[Root, ...]],
+    policy: Policy,
+    request: LockRequest,
+) -> dict[Environment, EnvResolution]:
     try:
-        results = resolve_matrix(source, frozen, policy, request.preferred, request.progress)
+        return resolve_matrix(source, frozen, policy, request.preferred, request.progress)
     except EnvironmentConflict as exc:
         # The failure may be on a sub-environment of a split series (3.10.2 on): it has
         # the roots of its series' floor.
@@ -112,24 +162,6 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         # others repeat it per platform and Python).
         first = next(reason for reason, envs in exc.reasons.items() if exc.env in envs)
         raise ResolutionError(f"{hint}. On {exc.env}: {first}") from None
-    itself = _project_releases(inputs, results, source, request)
-    locks = {
-        layer: _lock(inputs, layer, results, source, request.options, itself=itself, roots=frozen)
-        for layer in inputs.layer_names()
-    }
-    warnings = (
-        dead_marker_warnings(inputs, roots)
-        + _yank_warnings(results, request.preferred, source)
-        + _sdist_warnings(results)
-        + _extra_warnings(results)
-    )
-    builds: dict[str, LockFile] = {}
-    for layer, lock in locks.items():
-        build, said = build_lock(lock, inputs.matrix(layer), results, source=source, policy=policy)
-        warnings += said
-        if build is not None:
-            builds[layer] = build
-    return LockOutcome(locks, tuple(dict.fromkeys(warnings)), builds)
 
 
 def _project_releases(
