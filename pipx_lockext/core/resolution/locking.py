@@ -28,6 +28,7 @@ from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.buildlocks import build_lock
 from pipx_lockext.core.resolution.candidates import Release, file_formats
+from pipx_lockext.core.resolution.matrix import resolve_matrix
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
 from pipx_lockext.core.resolution.provider import (
@@ -41,7 +42,6 @@ from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
     EnvResolution,
     Root,
-    resolve_matrix,
 )
 from pipx_lockext.core.resolution.selfpin import project_releases, with_project
 from pipx_lockext.core.resolution.spelling import spelled
