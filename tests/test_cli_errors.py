@@ -130,3 +130,14 @@ def test_unknown_command_is_usage_error(reqlock):
     result = reqlock("frobnicate")
     assert result.code == 2
     assert "No such command" in result.err
+
+
+def test_a_project_with_nothing_to_lock_is_said_so_by_compile_and_check(make_project, reqlock):
+    """A Poetry project (no [project], no groups, no .in files): "locks are up to date"
+    and "locks are fresh" would hide that reqlock reads none of it."""
+    root = make_project({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.9"\n'})
+    for command in ("compile", "check"):
+        done = reqlock(command, "--project", root)
+        assert done.code == 2, (command, done.err)
+        assert "pyproject.toml: nothing to lock" in done.err
+        assert "[tool.poetry]" in done.err

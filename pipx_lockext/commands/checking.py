@@ -38,8 +38,9 @@ def check_project(root: Path) -> CheckResult:
     """`reqlock check`: every lock fresh for its inputs and well formed (pip-tools' layout
     is `pipcheck.check_folder`'s)."""
     locks = read_locks(load_project(root)).recorded()
+    names = locks.inputs.lockable()
     remember(locks)
-    return CheckResult(locks.inputs.layer_names(), tuple(locks.findings()))
+    return CheckResult(names, tuple(locks.findings()))
 
 
 @dataclass(frozen=True)

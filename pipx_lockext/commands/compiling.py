@@ -127,8 +127,8 @@ def compile_project(
 def _fresh(locks: LockSet, layers: tuple[str, ...], stamped: bool) -> bool:
     """Whether the chosen layers' locks are fresh (and then the project stamped, when
     every lock is)."""
-    if not locks.fresh(layers):
-        return False
+    if not layers or not locks.fresh(layers):
+        return False  # no layers: nothing is fresh (the full command says why)
     if stamped:
         remember(locks)
     return True
@@ -261,7 +261,7 @@ def with_matrix(
 
 def selected_layers(inputs: ProjectInputs, asked: tuple[str, ...]) -> tuple[str, ...]:
     """The layers named on the command line (all when none), checked to exist."""
-    names = inputs.layer_names()
+    names = inputs.lockable()
     if not asked:
         return names
     for name in asked:

@@ -15,6 +15,7 @@ from pipx_lockext.core.environments import (
     default_pythons,
     parse_requires_python,
 )
+from pipx_lockext.core.errors import InputError, Location
 from pipx_lockext.core.inputs.dependencies import Dependency
 from pipx_lockext.core.inputs.settings import Settings
 
@@ -79,6 +80,17 @@ class ProjectInputs:
 
     def layer_names(self) -> tuple[str, ...]:
         return tuple(layer.name for layer in self.layers)
+
+    def lockable(self) -> tuple[str, ...]:
+        """The layer names; InputError when there is none (a Poetry or setup.py project:
+        "locks are up to date" or "fresh" would hide it)."""
+        if not self.layers:
+            raise InputError.single(
+                Location("pyproject.toml"),
+                "nothing to lock: no [project] dependencies, no [dependency-groups] and no "
+                "requirements/*.in ([tool.poetry] tables are not read)",
+            )
+        return self.layer_names()
 
     def included(self, name: str) -> tuple[str, ...]:
         """The layer and every layer it includes, transitively, in a stable order
