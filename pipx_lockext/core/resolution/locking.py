@@ -18,7 +18,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pipx_lockext.core.environments import Environment, describe_matrix
-from pipx_lockext.core.errors import ProblemCollector, ResolutionError
+from pipx_lockext.core.errors import InputError, ProblemCollector, ResolutionError
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.dependencies import Dependency
@@ -28,14 +28,14 @@ from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.buildlocks import build_lock
 from pipx_lockext.core.resolution.candidates import Release, file_formats
+from pipx_lockext.core.resolution.directurls import (
+    archive_problems,
+    branch_warning,
+    url_problem,
+)
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
-from pipx_lockext.core.resolution.provider import (
-    LocalProject,
-    Need,
-    Policy,
-    direct_release,
-)
+from pipx_lockext.core.resolution.provider import LocalProject, Need, Policy
 from pipx_lockext.core.resolution.pythonhint import python_hint
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
@@ -69,6 +69,8 @@ class LockRequest:
     """Option lines every lock carries (index URLs, never credentials)."""
     progress: Progress = field(default=NO_PROGRESS, compare=False)
     """Told what the resolver decides as it goes."""
+    layers: tuple[str, ...] = ()
+    """The layers asked for (all when empty): only their problems are reported."""
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,25 @@ class LockOutcome:
     warnings: tuple[str, ...] = ()
     builds: Mapping[str, LockFile] = field(default_factory=dict)
     """Per layer, the lock of its sdist-only pins' build requirements (when it has any)."""
+    failed: Mapping[str, InputError] = field(default_factory=dict)
+    """Layers asked for whose own inputs cannot be locked (a refused URL, a VCS line):
+    not locked, while the others are."""
 
 
 def lock_project(request: LockRequest, source: Source) -> LockOutcome:
     """Resolve every layer on its environments and build its lock, and the lock of the
     build requirements of what installs from an sdist."""
     inputs = request.inputs
-    roots = layer_roots(inputs)
+    roots, failed = layer_roots(inputs)
+    needs = {layer: [root.need for root in found] for layer, found in roots.items()}
+    failed.update(archive_problems(needs, source, request.layers or inputs.layer_names()))
+    roots = {layer: found for layer, found in roots.items() if layer not in failed}
+    failed = {k: v for k, v in failed.items() if not request.layers or k in request.layers}
     extra = [
         Root("", Need.of(req, "the command line"), req.marker, True) for req in request.constraints
     ]
     roots_by_env: dict[Environment, list[Root]] = {env: list(extra) for env in inputs.matrix()}
-    for layer in inputs.layer_names():
+    for layer in roots:
         for env in inputs.matrix(layer):
             roots_by_env.setdefault(env, list(extra)).extend(roots[layer])
     frozen = {env: tuple(found) for env, found in roots_by_env.items()}
@@ -115,7 +124,7 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
     itself = _project_releases(inputs, results, source, request)
     locks = {
         layer: _lock(inputs, layer, results, source, request.options, itself=itself, roots=frozen)
-        for layer in inputs.layer_names()
+        for layer in roots
     }
     warnings = (
         dead_marker_warnings(inputs, roots)
@@ -129,7 +138,12 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
         warnings += said
         if build is not None:
             builds[layer] = build
-    return LockOutcome(locks, tuple(dict.fromkeys(warnings)), builds)
+    warnings += tuple(w for found in roots.values() for r in found if (w := _branch(r)))
+    return LockOutcome(locks, tuple(dict.fromkeys(warnings)), builds, failed)
+
+
+def _branch(root: Root) -> str | None:
+    return branch_warning(root.need.url) if root.need.url else None
 
 
 def _project_releases(
@@ -174,13 +188,15 @@ def _requirements_of(deps: Iterable[Dependency]) -> tuple[Requirement, ...]:
     return tuple(d.requirement for d in deps if d.requirement is not None)
 
 
-def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
+def layer_roots(inputs: ProjectInputs) -> tuple[dict[str, list[Root]], dict[str, InputError]]:
     """Each layer's roots: its own and its includes' requirements and constraints, with
-    the project itself expanded; InputError lists everything that cannot be locked."""
-    out = ProblemCollector()
+    the project itself expanded; instead, for a layer holding anything that cannot be
+    locked, an InputError listing all of it (one bad layer never blocks the others)."""
     roots: dict[str, list[Root]] = {}
+    failed: dict[str, InputError] = {}
     for layer in inputs.layer_names():
-        found = roots[layer] = []
+        out = ProblemCollector()
+        found: list[Root] = []
         for sub in inputs.included(layer):
             label = root_label(inputs, sub)
             for dep in _requirements(inputs, sub, out):
@@ -188,8 +204,12 @@ def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
             for dep in inputs.layer(sub).constraints:
                 if dep.requirement is not None:
                     found.append(_root(layer, dep, f"-c {dep.where.file}", constraint=True))
-    out.raise_if_any()
-    return roots
+        try:
+            out.raise_if_any()
+            roots[layer] = found
+        except InputError as exc:
+            failed[layer] = exc
+    return roots, failed
 
 
 def _root(layer: str, dep: Dependency, label: str, *, constraint: bool = False) -> Root:
@@ -227,7 +247,7 @@ def _expand(
         out.add(dep.where, NOT_LOCKABLE[dep.kind], dep.text)
         return
     extras: tuple[str, ...] = dep.extras
-    if dep.kind == "url" and (problem := _url_problem(dep)):
+    if dep.kind == "url" and (problem := url_problem(dep.requirement)):
         out.add(dep.where, problem, dep.text)
         return
     if dep.kind in {"named", "url"} and (dep.name is None or dep.name != inputs.name):
@@ -247,18 +267,6 @@ def _expand(
         own += inputs.optional_dependencies.get(extra, ())
     for sub in own:
         yield from _expand(inputs, sub, out, seen | set(extras))
-
-
-def _url_problem(dep: Dependency) -> str | None:
-    """Why a direct URL cannot be locked: reqlock locks an archive by its file name."""
-    req = dep.requirement
-    if req is None or req.url is None:
-        return "write a direct URL as `name @ URL` (the #egg= form names no version)"
-    if "subdirectory=" in req.url:
-        return "an archive's subdirectory cannot be hash-locked; build it into a wheel"
-    if direct_release(canonicalize_name(req.name), req.url) is None:
-        return f"the URL's file name is not a wheel or sdist of {req.name} (name-version.ext)"
-    return None
 
 
 def _lock(
