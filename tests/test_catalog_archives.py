@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakeindex import Release
+from tests.fakeindex.backend import BUILD_LOG
 from tests.fakeindex.builder import build_sdist
 from tests.test_catalog import (
     RELEASES,
@@ -26,6 +27,7 @@ from tests.test_catalog import (
     run_case,
     world,  # noqa: F401 - the fixture the cases run in
 )
+from tests.test_fakeindex import installed, run_pip
 
 BRANCH = "/gh/archive/stable.tar.gz"
 TAG = "/gh/archive/v1.0.tar.gz"
@@ -78,6 +80,19 @@ def checks_fresh(w: World, _: object) -> None:
     assert "# version: 1.0 (built from the archive" in w.lock.read_text()
 
 
+def compiled_once(w: World) -> None:
+    result = w.run("compile", "--project", w.root)
+    assert result.code == 0, result.err
+
+
+def built_once(w: World, _: object) -> None:
+    """The second compile found the metadata under the hash of the same bytes."""
+    hooks = (w.root.parent / "build-hooks.log").read_text().splitlines()
+    assert [h for h in hooks if h.endswith("prepare_metadata_for_build_wheel")] == [
+        "archived 1.0 prepare_metadata_for_build_wheel"
+    ], hooks
+
+
 def lock_of(layer: str, *texts: str) -> Check:
     def check(w: World, _: object) -> None:
         lock = (w.root / f"requirements/{layer}.lock.txt").read_text()
@@ -110,6 +125,17 @@ CASES = [
             said("is not immutable"),
             checks_fresh,
         ),
+    ),
+    Case(
+        "archive-built-once-per-hash",
+        "The archive is downloaded again (a branch moves), but bytes already built are "
+        "not built again: their metadata is cached under the hash computed from them.",
+        ("compile", "-U"),
+        0,
+        files=project(f"archived @ {URL}{BRANCH}"),
+        env={BUILD_LOG: "{root}/../build-hooks.log"},
+        setup=(served(BRANCH), compiled_once),
+        check=built_once,
     ),
     Case(
         "tag-archive-not-warned-about",
@@ -194,3 +220,24 @@ def test_a_bad_layer_leaves_its_lock_and_the_others_are_written(
     assert "layer gh not compiled, its lock left as it was" in result.err
     assert (root / "requirements/gh.lock.txt").read_bytes() == old_gh
     assert "common==" in (root / "requirements/dev.lock.txt").read_text()
+
+
+@pytest.mark.integration
+def test_pip_installs_the_lock_of_a_built_archive_in_hash_checking_mode(
+    make_project, fake_index, reqlock, tmp_path: Path
+) -> None:
+    """pip, given the lock, downloads the archive, checks it against the lock's hash,
+    builds it and installs it with its dependency."""
+    index = fake_index(RELEASES)
+    data = build_sdist(ARCHIVED, tmp_path).path.read_bytes()
+    url = index.serve(BRANCH, data)
+    root: Path = make_project(
+        {"pyproject.toml": pyproject((f"archived @ {url}",), index=index.url)}
+    )
+    result = reqlock("compile", "--project", root)
+    assert result.code == 0, result.err
+    lock = root / "requirements/base.lock.txt"
+    assert f"--hash=sha256:{hashlib.sha256(data).hexdigest()}" in lock.read_text()
+    target = tmp_path / "target"
+    run_pip(index, target, "--require-hashes", "-r", str(lock))
+    assert {"archived-1.0.dist-info", "leaf-1.1.dist-info"} <= installed(target)

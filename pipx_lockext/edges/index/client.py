@@ -133,7 +133,9 @@ class IndexRepository:
         """A direct URL's source archive, downloaded and built once per run (see
         `Source.archive`); its metadata is then what `metadata` answers for it."""
         work = partial(self._archive, name, url)
-        return self._start(self._archives, url, work, "build", url).result()
+        # Per name too: the name check is part of the answer (built once: the second
+        # finds the metadata cached under the bytes' hash).
+        return self._start(self._archives, f"{name} {url}", work, "build", url).result()
 
     def _archive(self, name: NormalizedName, url: str) -> DistFile:
         file, meta = self._reader.archive(name, url)
