@@ -197,7 +197,7 @@ def test_unknown_package_is_exit_3_naming_it(make_project, fake_index, reqlock):
             "demo-sub @ https://x.example/a.zip#subdirectory=s",
             "subdirectory cannot be hash-locked",
         ),
-        ("demo-odd @ https://x.example/other.zip", "not a wheel or sdist of demo-odd"),
+        ("demo-odd @ https://x.example/other.rpm", "neither a wheel of demo-odd"),
     ],
 )
 def test_requirements_a_lock_cannot_hold_are_refused(

@@ -107,3 +107,11 @@ def test_a_layer_of_a_layered_project_is_not_silently_pip_compiled(make_project,
     assert "requirements/dev.in is layer dev of the project" in result.err
     assert "`reqlock compile dev`" in result.err
     assert not (root / "requirements/dev.txt").exists()
+
+
+def test_a_source_a_lock_cannot_hold_is_refused_naming_its_line(workdir, reqlock):
+    (workdir / "vcs.in").write_text("web\ndemo-vcs @ git+https://example.com/x.git\n")
+    result = reqlock("compile", "--project", workdir, "vcs.in", "-o", "vcs.txt")
+    assert result.code == 2, result.err
+    assert "vcs.in:2: a VCS requirement cannot be hash-locked" in result.err
+    assert not (workdir / "vcs.txt").exists()

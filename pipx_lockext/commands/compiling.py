@@ -7,7 +7,7 @@ neither the resolver nor the HTTP client is imported. Nothing here prints or exi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,15 @@ from pipx_lockext.core.environments import (
     PythonVersion,
     parse_requires_python,
 )
-from pipx_lockext.core.errors import IntegrityError, ReqlockError, UsageError, did_you_mean
+from pipx_lockext.core.errors import (
+    InputError,
+    IntegrityError,
+    Location,
+    Problem,
+    ReqlockError,
+    UsageError,
+    did_you_mean,
+)
 from pipx_lockext.core.index.netconfig import PYPI
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.inputs.settings import IndexSettings
@@ -101,7 +109,8 @@ def compile_project(
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
     with project_lock(Path(inputs.root), waiting):
         locks = read_locks(inputs)  # another reqlock may have just written them
-        outcome = resolve_locks(inputs, options, locks.existing(), progress)
+        outcome = resolve_locks(inputs, options, locks.existing(), progress, layers)
+        layers = tuple(layer for layer in layers if layer not in outcome.failed)
         outcome = replace(
             outcome, locks={k: replace(v, command=command) for k, v in outcome.locks.items()}
         )
@@ -115,13 +124,31 @@ def compile_project(
         )
         if not options.dry_run:
             replace_files({c.path: c.new for c in changes if c.changed})
-    if stamped:
+    if stamped and not outcome.failed:
         remember(locks.written(texts))
+    _raise_failed(inputs, outcome.failed, layers)
     summaries = tuple(
         summarize(inputs.lock_file(layer), locks.lock(layer), outcome.locks[layer].pins)
         for layer in layers
     )
     return CompileResult(False, changes, summaries, outcome.warnings, options.dry_run)
+
+
+def _raise_failed(
+    inputs: ProjectInputs, failed: Mapping[str, InputError], written: tuple[str, ...]
+) -> None:
+    """Exit 2 at the end for the layers asked for whose own inputs cannot be locked:
+    their problems, and that their locks were left as they were (the others written)."""
+    if not failed:
+        return
+    problems = [problem for error in failed.values() for problem in error.problems]
+    others = f"; written: {', '.join(written)}" if written else ""
+    for layer in sorted(failed):
+        where = Location(inputs.lock_file(layer))
+        problems.append(
+            Problem(where, f"layer {layer} not compiled, its lock left as it was{others}")
+        )
+    raise InputError(problems)
 
 
 def _fresh(locks: LockSet, layers: tuple[str, ...], stamped: bool) -> bool:
@@ -148,9 +175,11 @@ def resolve_locks(
     options: CompileOptions,
     existing: Iterable[ParsedLock],
     progress: Progress = NO_PROGRESS,
+    layers: tuple[str, ...] = (),
 ) -> LockOutcome:
     """Resolve every layer of `inputs`, keeping the pins of the `existing` locks unless
-    upgraded, against the project's index settings with the command line's over them."""
+    upgraded, against the project's index settings with the command line's over them;
+    only the problems of `layers` (when given) are reported."""
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
     from pipx_lockext.core.resolution.explain import UnknownProject  # noqa: PLC0415 - see above
     from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415 - see above
@@ -170,7 +199,9 @@ def resolve_locks(
         no_binary=frozenset(index.no_binary),
         same_versions=inputs.settings.same_versions,
     )
-    request = LockRequest(inputs, policy, preferred, constraints, index_lines(index), progress)
+    request = LockRequest(
+        inputs, policy, preferred, constraints, index_lines(index), progress, layers
+    )
     repository = open_repository(
         index,
         cache_dir=options.cache_dir,

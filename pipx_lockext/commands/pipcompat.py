@@ -66,6 +66,8 @@ def compile_files(
     previous = parse_lock(old) if old is not None else None
     existing = [previous] if previous is not None else []
     outcome = resolve_locks(inputs, options, existing, progress)
+    if OUTPUT_LAYER in outcome.failed:  # the one layer: nothing else to write
+        raise outcome.failed[OUTPUT_LAYER]
     sources = " ".join(display_path(cwd, s) for s in wanted.sources)
     lock = replace(
         outcome.locks[OUTPUT_LAYER],

@@ -111,10 +111,15 @@ def _against_index(
 
 def _index_hashes(source: Source, pin: LockedPin) -> set[str]:
     if pin.url:
-        from pipx_lockext.core.resolution.provider import direct_release  # noqa: PLC0415 - direct URLs only
+        from pipx_lockext.core.index.indexpages import DistFile  # noqa: PLC0415 - direct URLs only
+        from pipx_lockext.core.resolution.directurls import (  # noqa: PLC0415 - direct URLs only
+            direct_release,
+            file_name,
+        )
 
         release = direct_release(pin.name, pin.url)
-        files = release.files if release else ()
+        # A source archive named by no version (`…/archive/stable.zip`): its bytes now.
+        files = release.files if release else (DistFile(file_name(pin.url), pin.url, None),)
     else:
         files = tuple(
             f

@@ -110,6 +110,7 @@ class FakeIndex:
         self._ssl_context = ssl_context
         self._faults = _Faults()
         self._rewrites: list[tuple[str, Callable[[bytes], bytes]]] = []
+        self._served: dict[str, bytes] = {}
         self._log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
         self._server: _Server | None = None
@@ -212,6 +213,12 @@ class FakeIndex:
         forged pages, swapped files)."""
         self._rewrites.append((path_glob, change))
 
+    def serve(self, path: str, data: bytes) -> str:
+        """Serve `data` at `path` too (a file host's other URLs, such as a GitHub
+        `/archive/<branch>.tar.gz`); its full URL."""
+        self._served[path] = data
+        return f"{self.root}{path}"
+
     def _answer(self, method: str, target: str, headers: Mapping[str, str]) -> _Answer:
         """Log the request, then decide its response and which faults shape the sending."""
         with self._log_lock:
@@ -233,6 +240,8 @@ class FakeIndex:
         rewritten body, as a host serving other bytes would cut them."""
         assert self._site is not None, "answered before start() set the site"
         path = unquote(urlsplit(target).path)
+        if path in self._served:
+            return ranged(self._served[path], headers.get("range"))
         changes = [change for glob, change in list(self._rewrites) if fnmatchcase(path, glob)]
         if not changes:
             return self._site.respond(target, headers)

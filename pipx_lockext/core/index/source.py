@@ -46,6 +46,15 @@ class Source(Protocol):
         """An sdist's `[build-system].requires` (PEP 518/517 defaults when absent)."""
         ...
 
+    def archive(self, name: NormalizedName, url: str) -> DistFile:
+        """The file of a direct URL to a source archive whose file name names no version
+        (`…/archive/stable.zip`): downloaded once (checked against a `#sha256=` fragment,
+        IntegrityError otherwise), built for its metadata, which must be `name`'s. The
+        file returned carries the sha256 of the bytes built and a file name
+        `name-version.ext` from that metadata; `metadata` answers for it.
+        BadDistribution when it cannot be read or built, or is another project."""
+        ...
+
     def prefetch(self, names: Iterable[NormalizedName]) -> None:
         """Start finding these projects' files; returns at once."""
         ...

@@ -18,7 +18,13 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.errors import IntegrityError
-from pipx_lockext.core.lockfiles.lockparse import BODY_DIGEST, body_digest, parse_lock
+from pipx_lockext.core.lockfiles.lockparse import (
+    BODY_DIGEST,
+    BUILT_VERSION,
+    body_digest,
+    parse_lock,
+    url_version,
+)
 
 FORMAT_VERSION = 3
 """Bumped when the lock format or the meaning of its digest changes (3: a Python X.Y of
@@ -142,6 +148,10 @@ def _text(lock: LockFile, header: bool, annotate: bool) -> str:
 def _pin_text(pin: Pin, annotate: bool) -> str:
     hashes = [f"    --hash=sha256:{digest}" for digest in sorted(pin.hashes)]
     text = "".join(" \\\n".join([line, *hashes]) + "\n" for line in pin.requirements())
+    if pin.url and url_version(pin.name, pin.url) is None:  # data, not annotation
+        text += (
+            f"    # {BUILT_VERSION}{pin.version} (built from the archive; its URL names none)\n"
+        )
     if not annotate:
         return text
     if len(pin.via) == 1:

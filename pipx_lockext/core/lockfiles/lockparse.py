@@ -181,7 +181,9 @@ def _via_comment(stripped: str, result: list[tuple[int, str, list[str]]]) -> Non
         return
     comment = stripped.lstrip("#").strip()
     via = result[-1][2]
-    if comment.startswith("via "):
+    if comment.startswith(BUILT_VERSION):
+        via.append(comment)  # taken out again by `_pin`: the version of a built archive
+    elif comment.startswith("via "):
         via.append(comment.removeprefix("via ").strip())
     elif comment and comment != "via" and stripped.startswith("#   "):
         via.append(comment)
@@ -197,7 +199,9 @@ def _pin(
         reason = str(exc).splitlines()[0]
         problems.append(LockProblem(line, f"invalid requirement ({reason}): {requirement!r}"))
         return None
-    version = _url_version(req) if req.url else _exact_version(req)
+    built = [v for v in via if v.startswith(BUILT_VERSION)]
+    via = tuple(v for v in via if not v.startswith(BUILT_VERSION))
+    version = _url_version(req, built) if req.url else _exact_version(req)
     if req.url and version is None:
         what = "not a pinned requirement (only an http(s) archive of the project may be named)"
         problems.append(LockProblem(line, f"{req.name}: {what}: {requirement!r}"))
@@ -218,15 +222,32 @@ def _pin(
     return LockedPin(name, version, req.marker, tuple(good), line, via, req.url, extras)
 
 
-def _url_version(req: Requirement) -> Version | None:
+def _url_version(req: Requirement, built: list[str]) -> Version | None:
     """The version a direct archive URL's file name says, for an http(s) archive only
-    (the hash protects its bytes; VCS and local paths cannot be hash-locked)."""
+    (the hash protects its bytes; VCS and local paths cannot be hash-locked); for a
+    source archive whose name says none, the `# version: X` line written under it."""
     if not req.url or not req.url.startswith(("https://", "http://")):
         return None
+    named = url_version(req.name, req.url)
+    if named is not None or len(built) != 1:
+        return named
+    try:
+        return Version(built[0].removeprefix(BUILT_VERSION).split(" ", 1)[0])
+    except InvalidVersion:
+        return None
+
+
+BUILT_VERSION = "version: "
+"""The comment under a source archive's pin whose URL names no version (`…/stable.zip`):
+`# version: 1.0 (…)`, what its metadata said when it was built."""
+
+
+def url_version(name: str, url: str) -> Version | None:
+    """The version the file name of a direct URL says (`name-1.0.tar.gz`), if any."""
     from pipx_lockext.core.index.indexpages import parse_filename  # noqa: PLC0415 - rare, and slow to import
 
-    parsed = parse_filename(unquote(urlsplit(req.url).path.rsplit("/", 1)[-1]))
-    if parsed is None or parsed.name != canonicalize_name(req.name):
+    parsed = parse_filename(unquote(urlsplit(url.partition("#")[0]).path.rsplit("/", 1)[-1]))
+    if parsed is None or parsed.name != canonicalize_name(name):
         return None
     return parsed.version
 

@@ -18,7 +18,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pipx_lockext.core.environments import Environment, describe_matrix
-from pipx_lockext.core.errors import ProblemCollector, ResolutionError
+from pipx_lockext.core.errors import InputError, ProblemCollector, ResolutionError
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.dependencies import Dependency
@@ -28,15 +28,15 @@ from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.buildlocks import build_lock
 from pipx_lockext.core.resolution.candidates import Release, file_formats
+from pipx_lockext.core.resolution.directurls import (
+    archive_problems,
+    branch_warning,
+    url_problem,
+)
 from pipx_lockext.core.resolution.matrix import resolve_matrix
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
-from pipx_lockext.core.resolution.provider import (
-    LocalProject,
-    Need,
-    Policy,
-    direct_release,
-)
+from pipx_lockext.core.resolution.provider import LocalProject, Need, Policy
 from pipx_lockext.core.resolution.pythonhint import python_hint
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
@@ -69,6 +69,8 @@ class LockRequest:
     """Option lines every lock carries (index URLs, never credentials)."""
     progress: Progress = field(default=NO_PROGRESS, compare=False)
     """Told what the resolver decides as it goes."""
+    layers: tuple[str, ...] = ()
+    """The layers asked for (all when empty): only their problems are reported."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class LockOutcome:
     warnings: tuple[str, ...] = ()
     builds: Mapping[str, LockFile] = field(default_factory=dict)
     """Per layer, the lock of its sdist-only pins' build requirements (when it has any)."""
+    failed: Mapping[str, InputError] = field(default_factory=dict)
+    """Layers asked for whose own inputs cannot be locked (a refused URL, a VCS line):
+    not locked, while the others are."""
 
 
 def lock_project(request: LockRequest, source: Source) -> LockOutcome:
@@ -86,37 +91,61 @@ def lock_project(request: LockRequest, source: Source) -> LockOutcome:
     build requirements of what installs from an sdist. The layers are resolved together
     (shared pins), except each `independent` one, resolved alone with what it includes."""
     inputs = request.inputs
-    roots = layer_roots(inputs)
+    roots, failed = layer_roots(inputs)
+    needs = {layer: [root.need for root in found] for layer, found in roots.items()}
+    failed.update(archive_problems(needs, source, request.layers or inputs.layer_names()))
+    roots = {layer: found for layer, found in roots.items() if layer not in failed}
+    failed = {k: v for k, v in failed.items() if not request.layers or k in request.layers}
     locks: dict[str, LockFile] = {}
     builds: dict[str, LockFile] = {}
     warnings = dead_marker_warnings(inputs, roots)
-    for group in resolution_groups(inputs):
-        frozen = _roots_by_env(inputs, group, roots, request)
-        policy = replace(request.policy, project=local_project(inputs))
-        results = _resolve(inputs, source, frozen, policy, request)
-        itself = _project_releases(inputs, results, source, request)
-        for layer in group:
-            lock = _lock(inputs, layer, results, source, request.options, itself=itself,
-                         roots=frozen)  # fmt: skip
-            locks[layer] = lock
-            matrix = inputs.matrix(layer)
-            build, said = build_lock(lock, matrix, results, source=source, policy=policy)
-            warnings += said
-            if build is not None:
-                builds[layer] = build
-        warnings += (
-            _yank_warnings(results, request.preferred, source)
-            + _sdist_warnings(results)
-            + _extra_warnings(results)
-        )
-    ordered = {layer: locks[layer] for layer in inputs.layer_names()}
-    return LockOutcome(ordered, tuple(dict.fromkeys(warnings)), builds)
+    for group in resolution_groups(inputs, among=roots):
+        warnings += _lock_group(request, source, group, roots, (locks, builds))
+    warnings += tuple(w for found in roots.values() for r in found if (w := _branch(r)))
+    ordered = {layer: locks[layer] for layer in inputs.layer_names() if layer in locks}
+    return LockOutcome(ordered, tuple(dict.fromkeys(warnings)), builds, failed)
 
 
-def resolution_groups(inputs: ProjectInputs) -> tuple[tuple[str, ...], ...]:
-    """The layers resolved together: all but the independent ones, then each of those
-    alone (its includes' requirements come with it through its roots)."""
-    names = inputs.layer_names()
+def _lock_group(
+    request: LockRequest,
+    source: Source,
+    group: tuple[str, ...],
+    roots: Mapping[str, list[Root]],
+    into: tuple[dict[str, LockFile], dict[str, LockFile]],
+) -> tuple[str, ...]:
+    """Resolve `group`'s layers together and put their locks and build locks `into`
+    the two mappings; the warnings."""
+    inputs, (locks, builds) = request.inputs, into
+    frozen = _roots_by_env(inputs, group, roots, request)
+    policy = replace(request.policy, project=local_project(inputs))
+    results = _resolve(inputs, source, frozen, policy, request)
+    itself = _project_releases(inputs, results, source, request)
+    warnings: tuple[str, ...] = ()
+    for layer in group:
+        lock = _lock(inputs, layer, results, source, request.options, itself=itself, roots=frozen)
+        locks[layer] = lock
+        build, said = build_lock(lock, inputs.matrix(layer), results, source=source, policy=policy)
+        warnings += said
+        if build is not None:
+            builds[layer] = build
+    return (
+        warnings
+        + _yank_warnings(results, request.preferred, source)
+        + _sdist_warnings(results)
+        + _extra_warnings(results)
+    )
+
+
+def _branch(root: Root) -> str | None:
+    return branch_warning(root.need.url) if root.need.url else None
+
+
+def resolution_groups(
+    inputs: ProjectInputs, among: Mapping[str, object]
+) -> tuple[tuple[str, ...], ...]:
+    """The layers (of those `among`) resolved together: all but the independent ones,
+    then each of those alone (its includes' requirements come with it through its roots)."""
+    names = tuple(name for name in inputs.layer_names() if name in among)
     alone = [name for name in names if inputs.layer(name).independent]
     joint = tuple(name for name in names if name not in alone)
     return tuple(group for group in (joint, *((name,) for name in alone)) if group)
@@ -206,13 +235,15 @@ def _requirements_of(deps: Iterable[Dependency]) -> tuple[Requirement, ...]:
     return tuple(d.requirement for d in deps if d.requirement is not None)
 
 
-def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
+def layer_roots(inputs: ProjectInputs) -> tuple[dict[str, list[Root]], dict[str, InputError]]:
     """Each layer's roots: its own and its includes' requirements and constraints, with
-    the project itself expanded; InputError lists everything that cannot be locked."""
-    out = ProblemCollector()
+    the project itself expanded; instead, for a layer holding anything that cannot be
+    locked, an InputError listing all of it (one bad layer never blocks the others)."""
     roots: dict[str, list[Root]] = {}
+    failed: dict[str, InputError] = {}
     for layer in inputs.layer_names():
-        found = roots[layer] = []
+        out = ProblemCollector()
+        found: list[Root] = []
         for sub in inputs.included(layer):
             label = root_label(inputs, sub)
             for dep in _requirements(inputs, sub, out):
@@ -220,8 +251,12 @@ def layer_roots(inputs: ProjectInputs) -> dict[str, list[Root]]:
             for dep in inputs.layer(sub).constraints:
                 if dep.requirement is not None:
                     found.append(_root(layer, dep, f"-c {dep.where.file}", constraint=True))
-    out.raise_if_any()
-    return roots
+        try:
+            out.raise_if_any()
+            roots[layer] = found
+        except InputError as exc:
+            failed[layer] = exc
+    return roots, failed
 
 
 def _root(layer: str, dep: Dependency, label: str, *, constraint: bool = False) -> Root:
@@ -259,7 +294,7 @@ def _expand(
         out.add(dep.where, NOT_LOCKABLE[dep.kind], dep.text)
         return
     extras: tuple[str, ...] = dep.extras
-    if dep.kind == "url" and (problem := _url_problem(dep)):
+    if dep.kind == "url" and (problem := url_problem(dep.requirement)):
         out.add(dep.where, problem, dep.text)
         return
     if dep.kind in {"named", "url"} and (dep.name is None or dep.name != inputs.name):
@@ -279,18 +314,6 @@ def _expand(
         own += inputs.optional_dependencies.get(extra, ())
     for sub in own:
         yield from _expand(inputs, sub, out, seen | set(extras))
-
-
-def _url_problem(dep: Dependency) -> str | None:
-    """Why a direct URL cannot be locked: reqlock locks an archive by its file name."""
-    req = dep.requirement
-    if req is None or req.url is None:
-        return "write a direct URL as `name @ URL` (the #egg= form names no version)"
-    if "subdirectory=" in req.url:
-        return "an archive's subdirectory cannot be hash-locked; build it into a wheel"
-    if direct_release(canonicalize_name(req.name), req.url) is None:
-        return f"the URL's file name is not a wheel or sdist of {req.name} (name-version.ext)"
-    return None
 
 
 def _lock(

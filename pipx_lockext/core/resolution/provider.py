@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -25,9 +24,9 @@ from resolvelib.providers import AbstractProvider
 
 from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
-from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.resolution.candidates import Offer, Project, Release, file_formats
+from pipx_lockext.core.resolution.directurls import direct_release, is_archive
 from pipx_lockext.core.resolution.fixed import FixedAsks, Ruled
 
 PYTHON = NormalizedName("<python>")
@@ -368,7 +367,16 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         specifier excludes its version: resolvelib then reports the conflict)."""
         if len(urls) > 1:
             return []
-        release = direct_release(name, urls.pop())
+        url = urls.pop()
+        release = direct_release(name, url)
+        if release is None and is_archive(url):
+            try:  # an archive named by no version (`…/archive/stable.zip`): built to know
+                file = self.source.archive(name, url)
+            except BadDistribution as exc:
+                self.unreadable[name, Version("0")] = str(exc)
+                return []
+            assert file.parsed is not None  # named `name-version.ext` by `archive`
+            release = Release(name, file.parsed.version, (file,), (file,), direct=True)
         if release is None or not all(
             n.specifier.contains(release.version, prereleases=True) for n in needs
         ):
@@ -453,18 +461,6 @@ def _local_candidates(
         n.specifier.contains(version, prereleases=True) for n in needs
     )
     return [Candidate(project.name, version, extras, None, local=True)] if granted else []
-
-
-def direct_release(name: NormalizedName, url: str) -> Release | None:
-    """A release made of the one archive a direct URL names (None: its file name is not
-    a wheel's or an sdist's of that project). A `#sha256=` fragment is its hash."""
-    base, _, fragment = url.partition("#")
-    filename = unquote(urlsplit(base).path.rsplit("/", 1)[-1])
-    sha = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
-    file = DistFile(filename, base, sha)
-    if file.parsed is None or file.parsed.name != name:
-        return None
-    return Release(name, file.parsed.version, (file,), (file,), direct=True)
 
 
 def _grants_all(version: Version, needs: Iterable[Need]) -> bool:

@@ -81,6 +81,7 @@ class IndexRepository:
         self._metadata: dict[str, Future[CoreMetadata]] = {}
         self._hashes: dict[str, Future[str]] = {}
         self._builds: dict[str, Future[tuple[Requirement, ...]]] = {}
+        self._archives: dict[str, Future[DistFile]] = {}
         self._shadowed: dict[str, str] = {}
         self._asked: set[str] = set()
         self._closed = False
@@ -127,6 +128,22 @@ class IndexRepository:
             return file.sha256
         work = partial(self._downloads.sha256, file)
         return self._start(self._hashes, file.url, work, "hash", file.filename).result()
+
+    def archive(self, name: NormalizedName, url: str) -> DistFile:
+        """A direct URL's source archive, downloaded and built once per run (see
+        `Source.archive`); its metadata is then what `metadata` answers for it."""
+        work = partial(self._archive, name, url)
+        # Per name too: the name check is part of the answer (built once: the second
+        # finds the metadata cached under the bytes' hash).
+        return self._start(self._archives, f"{name} {url}", work, "build", url).result()
+
+    def _archive(self, name: NormalizedName, url: str) -> DistFile:
+        file, meta = self._reader.archive(name, url)
+        done: Future[CoreMetadata] = Future()
+        done.set_result(meta)
+        with self._lock:
+            self._metadata.setdefault(file.url, done)
+        return file
 
     def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]:
         """An sdist's build requirements (its bytes checked against the index's hash);

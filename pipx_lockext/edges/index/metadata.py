@@ -15,7 +15,10 @@ Metadata is cached only under the hash that verified it (`cache.FROM_METADATA_FI
 
 from __future__ import annotations
 
+import hashlib
+
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName
 
 from pipx_lockext.core.index.coremeta import (
     BadDistribution,
@@ -24,6 +27,7 @@ from pipx_lockext.core.index.coremeta import (
     parse_metadata,
 )
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.resolution.directurls import file_name
 from pipx_lockext.edges.index.archives import ArchiveError, sdist_metadata, wheel_metadata
 from pipx_lockext.edges.index.cache import (
     FROM_FILE,
@@ -32,6 +36,7 @@ from pipx_lockext.edges.index.cache import (
     MetadataSource,
 )
 from pipx_lockext.edges.index.integrity import Downloads
+from pipx_lockext.edges.index.network import redact
 from pipx_lockext.edges.index.sdistbuild import (
     BuildError,
     Installer,
@@ -77,6 +82,42 @@ class MetadataReader:
         if found is None and file.metadata_sha256:
             found = self.cache.metadata(file.metadata_sha256, FROM_METADATA_FILE)
         return found
+
+    def archive(self, name: NormalizedName, url: str) -> tuple[DistFile, CoreMetadata]:
+        """A direct URL's source archive (see `Source.archive`): its file, named
+        `name-version.ext` from the metadata its backend builds, and that metadata."""
+        base, _, fragment = url.partition("#")
+        given = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
+        real = file_name(base)
+        # `whole` checks the bytes against the user's `#sha256=` when there is one.
+        data = self.downloads.whole(DistFile(real, base, given))
+        sha = hashlib.sha256(data).hexdigest()
+        text = self.cache.metadata(sha, FROM_FILE) if self.cache else None
+        if text is None:
+            text = self._built(data, real, redact(base))
+        try:
+            meta = parse_metadata(text)
+        except MetadataError as exc:
+            raise BadDistribution(f"{redact(base)}: {exc}") from None
+        if meta.name != name:
+            raise BadDistribution(
+                f"{redact(base)}: its metadata says {meta.name} {meta.version}, not {name}"
+            )
+        if self.cache:
+            # No index lists a hash for this file: `sha` is the one computed above from the
+            # very bytes that were built, so the metadata is kept under the hash it came from.
+            self.cache.store_metadata(sha, text, FROM_FILE)
+        ext = ".zip" if real.lower().endswith(".zip") else ".tar.gz"
+        return DistFile(f"{name}-{meta.version}{ext}", base, sha), meta
+
+    def _built(self, data: bytes, filename: str, where: str) -> bytes:
+        if self.install is None:
+            raise BadDistribution(f"{where}: not built (a build requirement is never built "
+                                  "from source)")  # fmt: skip
+        try:
+            return build_metadata(data, filename, self.install)
+        except BuildError as exc:
+            raise BadDistribution(f"{where}: {exc}") from None
 
     def build_requirements(self, file: DistFile) -> tuple[Requirement, ...]:
         """An sdist's build requirements (its bytes checked against the index's hash);
