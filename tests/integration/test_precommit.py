@@ -66,6 +66,13 @@ LAYOUTS = {
         ("constraints/shared-constraints.txt", "helper<2\n"),
         "locks/requirements.txt: stale",
     ),
+    # Locks in a folder no pattern could guess (`output-dir`), edited by hand.
+    "output-dir": (
+        {"pyproject.toml": PYPROJECT + 'output-dir = "pinned"\n'},
+        (),
+        ("pinned/base.lock.txt", "web==1.0\n"),
+        "pinned/base.lock.txt",
+    ),
     "layered": (
         {
             "requirements/base.in": "--index-url {url}\nweb\n",
