@@ -138,44 +138,28 @@ def downloaded_pip(label: str) -> Pip:
     """The wheel of pip `label` ("newest" for the newest on PyPI), downloaded once."""
     WHEEL_DIR.mkdir(parents=True, exist_ok=True)
     if label == "newest":
-        found = sorted(WHEEL_DIR.glob("pip-*.whl"), key=lambda w: parse_wheel_filename(w.name)[1])
         marker = WHEEL_DIR / "newest-checked"
-        if not marker.exists() or not found:
-            done = run(
-                find_python("3.11") or "python3",
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--only-binary",
-                ":all:",
-                "-d",
-                WHEEL_DIR,
-                "pip",
-            )
-            assert done.returncode == 0, done.stderr
+        if not marker.exists() or not _wheels():
+            _download("pip")
             marker.write_text("")
-            found = sorted(
-                WHEEL_DIR.glob("pip-*.whl"), key=lambda w: parse_wheel_filename(w.name)[1]
-            )
-        wheel = found[-1]
+        wheel = _wheels()[-1]
     else:
         wheel = WHEEL_DIR / f"pip-{label}-py3-none-any.whl"
         if not wheel.exists():
-            done = run(
-                find_python("3.11") or "python3",
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--only-binary",
-                ":all:",
-                "-d",
-                WHEEL_DIR,
-                f"pip=={label}",
-            )
-            assert done.returncode == 0, done.stderr
+            _download(f"pip=={label}")
     return Pip(parse_wheel_filename(wheel.name)[1], wheel)
+
+
+def _wheels() -> list[Path]:
+    """The pip wheels in WHEEL_DIR, oldest first."""
+    return sorted(WHEEL_DIR.glob("pip-*.whl"), key=lambda w: parse_wheel_filename(w.name)[1])
+
+
+def _download(spec: str) -> None:
+    python = find_python("3.11") or "python3"
+    done = run(python, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+               "-d", WHEEL_DIR, spec)  # fmt: skip
+    assert done.returncode == 0, done.stderr
 
 
 def interpreters_for(pip: Pip) -> list[str]:
