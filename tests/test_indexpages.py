@@ -54,6 +54,29 @@ def test_json_files_with_every_field():
 
 
 @pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://files.example/d/demo-1.0.tar.gz", "https://files.example/d/demo-1.0.tar.gz"),
+        (
+            "https://files.example/demo-1.0.tar.gz#sha256=x",
+            "https://files.example/demo-1.0.tar.gz",
+        ),
+        (
+            "https://files.example/demo-1.0.tar.gz?a=1#f",
+            "https://files.example/demo-1.0.tar.gz?a=1",
+        ),
+        ("//files.example/demo-1.0.tar.gz", "https://files.example/demo-1.0.tar.gz"),
+        ("/files/demo-1.0.tar.gz", "https://example.org/files/demo-1.0.tar.gz"),
+    ],
+)
+def test_json_file_urls_are_absolute_without_fragment(url, expected):
+    """A plain absolute URL (what PyPI lists) is taken as it is; anything else is resolved
+    against the page, and the fragment is dropped either way."""
+    body = json_page({"filename": "demo-1.0.tar.gz", "url": url, "hashes": {}})
+    assert parse_json(body, PAGE).files[0].url == expected
+
+
+@pytest.mark.parametrize(
     ("entry", "expected"),
     [
         ({"core-metadata": {"sha256": META}}, META),

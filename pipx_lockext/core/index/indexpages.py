@@ -110,6 +110,12 @@ def parse_filename(filename: str) -> FileName | None:
         stem = next((filename[: -len(e)] for e in SDIST_EXTENSIONS if filename.endswith(e)), "")
         name, _, version = stem.rpartition("-")
         kind = "sdist"
+    return _file_name(name, version, kind)
+
+
+@lru_cache(maxsize=65536)
+def _file_name(name: str, version: str, kind: Literal["wheel", "sdist"]) -> FileName | None:
+    """One shared value for every file of a release (a page lists thousands of files)."""
     parsed_name, parsed_version = _name(name), _version(version)
     if parsed_name is None or parsed_version is None:
         return None
@@ -171,13 +177,25 @@ def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
     size = item.get("size")
     return DistFile(
         filename=filename,
-        url=urldefrag(urljoin(page_url, item["url"]))[0],
+        url=_absolute(page_url, item["url"]),
         sha256=_sha256(hashes.get("sha256"), filename),
         requires_python=_text(item.get("requires-python"), filename, "requires-python"),
         yanked=_yanked(item.get("yanked", False)),
         metadata_sha256=_metadata_json(metadata, filename),
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
     )
+
+
+_PLAIN_WEB_URL = re.compile(r"https?://[^#?]*")
+
+
+def _absolute(page_url: str, href: str) -> str:
+    """`href` resolved against the page, without its fragment. A plain absolute web URL
+    (what PyPI lists: a page holds thousands) is its own answer: `urljoin` would return
+    it unchanged, at a cost that dominated reading large pages."""
+    if _PLAIN_WEB_URL.fullmatch(href):
+        return href
+    return urldefrag(urljoin(page_url, href))[0]
 
 
 def _yanked(value: object) -> str | None:

@@ -14,7 +14,7 @@ lazily, newest first, remembering what it decided (`Offer`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -104,6 +104,14 @@ class Offer:
             decided = self._decide(index)
             if isinstance(decided, Release):
                 yield decided
+
+    def versions_where(self, wanted: Callable[[Version], bool]) -> Iterator[Version]:
+        """Usable versions that `wanted` accepts, newest first. The cheap test on the
+        version comes first: whether a release installs here is decided only for the
+        versions asked about (a project with thousands of releases, few of them wanted)."""
+        for index, (version, _) in enumerate(self.project.versions):
+            if wanted(version) and isinstance(self._decide(index), Release):
+                yield version
 
     def get(self, version: Version) -> Release | None:
         """The usable release of `version`, if there is one."""

@@ -52,9 +52,9 @@ class Ask(Protocol):
 
 A = TypeVar("A", bound=Ask)
 
-OfferedVersions = Callable[[NormalizedName], tuple[Version, ...]]
-"""A project's usable versions here (all of them, pre-releases and yanked ones too:
-leaving a release out must never be wrong)."""
+OfferedVersions = Callable[[NormalizedName, Callable[[Version], bool]], Iterable[Version]]
+"""A project's usable versions here that a test on the version accepts (pre-releases and
+yanked ones too: leaving a release out must never be wrong)."""
 RuledVersions = Mapping[str, Set[Version]]
 """Per identifier (`kombu[redis]`), the versions already ruled out."""
 
@@ -126,7 +126,7 @@ class FixedAsks(Generic[A]):
     ) -> tuple[Version, ...]:
         """The offered versions the fixed asks grant (every one when none is fixed)."""
         if name not in self._alone:
-            self._alone[name] = tuple(v for v in offered(name) if _grants(v, fixed))
+            self._alone[name] = tuple(offered(name, lambda v: _grants(v, fixed)))
         return self._alone[name]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from packaging.requirements import Requirement
@@ -149,12 +150,12 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         self.generation = 0
         """How many releases have been ruled out so far."""
         self._asks: dict[tuple[str, Version], list[Need]] = {}
-        self._offered: dict[NormalizedName, tuple[Version, ...]] = {}
         self.unreadable: dict[tuple[NormalizedName, Version], str] = {}
         """Releases passed over because their metadata could not be read or built."""
         self._projects = {} if projects is None else projects
         """Files grouped by version, shared by the providers of every environment."""
         self._offers: dict[NormalizedName, Offer] = {}
+        self._contained: dict[tuple[int, Version], tuple[SpecifierSet, bool]] = {}
         self.unprovided: dict[NormalizedName, set[str]] = {}
         """Extras asked of a project whose chosen release does not provide them (pip
         warns and ignores them; the lock must not write them)."""
@@ -275,7 +276,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         if needs is None:
             return False  # resolvelib passes over it through <unusable>
         ruled = self.fixed.clash(
-            candidate.name, candidate.version, needs, self._versions, self._out
+            candidate.name, candidate.version, needs, self._granted, self._out
         )
         self.ruled[key] = ruled
         if ruled is None:
@@ -318,7 +319,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         fixed = self.fixed.by_name.get(name, ())
         if any(f.url for f in fixed):
             return None
-        versions = [v for v in self._versions(name) if _grants_all(v, fixed)]
+        versions = list(islice(self._granted(name, lambda v: _grants_all(v, fixed)), 2))
         release = self.offer(name).get(versions[0]) if len(versions) == 1 else None
         if release is None or release.from_sdist:
             return None
@@ -331,7 +332,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         if need.url or need.name in {PYTHON, UNUSABLE}:
             return False
         fixed = (*self.fixed.by_name.get(need.name, ()), need)
-        return any(_grants_all(v, fixed) for v in self._versions(need.name))
+        return any(self._granted(need.name, lambda v: _grants_all(v, fixed)))
 
     def _candidate_needs(self, candidate: Candidate) -> list[Need] | None:
         """A release's needs here, read once (None: its metadata cannot be read)."""
@@ -346,10 +347,11 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             self._asks[key] = self._release_needs(candidate, meta, parent)
         return self._asks[key]
 
-    def _versions(self, name: NormalizedName) -> tuple[Version, ...]:
-        if name not in self._offered:
-            self._offered[name] = tuple(release.version for release in self.offer(name))
-        return self._offered[name]
+    def _granted(
+        self, name: NormalizedName, wanted: Callable[[Version], bool]
+    ) -> Iterator[Version]:
+        """The usable versions here that `wanted` accepts (see `Offer.versions_where`)."""
+        return self.offer(name).versions_where(wanted)
 
     def _prefetch_metadata(self, release: Release | None) -> None:
         """Start fetching the likely pick's metadata now: resolvelib asks for it next."""
@@ -400,7 +402,19 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             return True
         if requirement.url and (candidate.release is None or not candidate.release.direct):
             return False
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        return self._contains(requirement.specifier, candidate.version)
+
+    def _contains(self, specifier: SpecifierSet, version: Version) -> bool:
+        """`specifier.contains`, remembered: resolvelib asks again, every round, whether
+        each pin still satisfies each requirement on it (a million times on a large
+        application). Keyed by identity, and the entry holds the specifier, so that its id
+        cannot be reused while the entry exists."""
+        key = (id(specifier), version)
+        known = self._contained.get(key)
+        if known is None or known[0] is not specifier:
+            known = (specifier, specifier.contains(version, prereleases=True))
+            self._contained[key] = known
+        return known[1]
 
     def get_dependencies(self, candidate: Candidate) -> list[Need]:
         parent = f"{candidate.name} {candidate.version}"

@@ -63,13 +63,17 @@ class Transport:
         return Response(url, 200, {"content-type": "text/html"}, body)
 
 
+_WEB = ("https://", "http://")
+
+
 def web_links_only(page_url: str, files: Iterable[DistFile]) -> None:
     """NetworkError when a page fetched from the web links to anything but a web URL (a
     `file:` URL or a path would make us read this machine's disk on an index's say)."""
     if local_path(page_url) is not None:
         return  # a local index or find-links page the user named
     for file in files:
-        if local_path(file.url) is not None:
+        # The prefix test first: a PyPI page lists thousands of https URLs.
+        if not file.url.startswith(_WEB) and local_path(file.url) is not None:
             raise NetworkError(
                 f"{redact(page_url)}: refused: {file.filename} links to {redact(file.url)}, "
                 "not a web URL; a remote page may not name local files"
