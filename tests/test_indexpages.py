@@ -193,3 +193,14 @@ def test_an_html_hash_fragment_that_is_not_a_sha256_makes_the_page_unreadable():
 def test_a_file_name_pip_could_not_match_is_no_release(filename):
     """Trust-boundary item 9: `gamma-1.1 -py3-none-any.whl` was pinned as 1.1."""
     assert parse_filename(filename) is None
+
+
+def test_a_wheel_whose_tags_do_not_parse_installs_nowhere():
+    """`py36+` is no interpreter tag: pip skips the wheel, and so does the resolver."""
+    page = parse_json(
+        json_page({"filename": "demo-1.0-py36+-none-any.whl", "url": "x", "hashes": {}}), PAGE
+    )
+    assert page.files[0].tags == frozenset()
+    assert {str(t) for t in parse_json(json_page(
+        {"filename": "demo-1.0-1-cp313-cp313-manylinux_2_17_x86_64.whl", "url": "x", "hashes": {}}
+    ), PAGE).files[0].tags} == {"cp313-cp313-manylinux_2_17_x86_64"}  # fmt: skip

@@ -198,7 +198,7 @@ class Environment:
         pure = compatible_tags(version, f"cp{self.python.major}{self.python.minor}", platforms)
         return frozenset((*native, *pure))
 
-    @property
+    @cached_property
     def full_version(self) -> Version:
         """The release Requires-Python and markers are checked against: the lowest patch
         release this environment stands for (splits cover the later ones)."""

@@ -18,10 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urldefrag, urljoin
 
 from packaging.utils import (
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
-    parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
@@ -78,12 +76,20 @@ class DistFile:
     def tags(self) -> frozenset[Tag]:
         """A wheel's tags (empty for an sdist); parsed only when asked, as pages of big
         projects list tens of thousands of wheels and few of them are ever considered."""
-        if not self.filename.endswith(".whl"):
-            return frozenset()
-        try:
-            return parse_wheel_filename(self.filename)[3]
-        except InvalidWheelFilename:
-            return frozenset()
+        parts = self.filename[:-4].split("-") if self.filename.endswith(".whl") else []
+        return _wheel_tags("-".join(parts[-3:])) if len(parts) in {5, 6} else frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _wheel_tags(text: str) -> frozenset[Tag]:
+    """The tags a wheel file name's last three parts (`cp313-cp313-manylinux_…`) stand
+    for: the same few texts recur across every release of every project."""
+    from packaging.tags import InvalidTag, parse_tag  # noqa: PLC0415 - only wheels need it
+
+    try:
+        return parse_tag(text)
+    except InvalidTag:  # `py36+-none-any`: installs nowhere, as pip sees it
+        return frozenset()
 
 
 @dataclass(frozen=True)

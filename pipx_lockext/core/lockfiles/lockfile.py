@@ -212,9 +212,12 @@ def _pin_problems(pin: Pin) -> list[str]:
     return found
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _unsafe(text: str) -> bool:
     """Whether text holds a character that could end a line or hide in a terminal."""
-    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text)
+    return _UNSAFE.search(text) is not None
 
 
 def _parses(marker: str) -> bool:

@@ -82,6 +82,9 @@ class _MatrixRun:
     failed: dict[Environment, str] = field(default_factory=dict)
     projects: dict[NormalizedName, Project] = field(default_factory=dict)
     earlier: dict[NormalizedName, Version] = field(default_factory=dict)
+    last: EnvResolution | None = None
+    """The latest environment resolved: the next one takes its solution when that is
+    what it would choose (see `replay`)."""
 
     def resolve(self, env: Environment) -> None:
         preferred = {**self.earlier, **existing_for(self.existing, env)}
@@ -94,12 +97,13 @@ class _MatrixRun:
                 env_policy,
                 self.projects,
                 progress=self.progress,
+                earlier=self.last.solution if self.last else None,
             )
         except EnvironmentConflict as exc:
             # Go on: whether the others fail too decides whether to name environments.
             self.failed[env] = next(iter(exc.reasons))
             return
-        self.results[env] = result
+        self.results[env] = self.last = result
         if self.policy.same_versions:
             self.earlier.update({name: rel.version for name, rel in result.chosen.items()})
 

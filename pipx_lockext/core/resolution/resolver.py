@@ -13,6 +13,7 @@ from typing import Any
 
 from packaging.markers import Marker
 from packaging.utils import NormalizedName
+from packaging.version import Version
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from pipx_lockext.core.environments import Environment, describe_matrix
@@ -29,6 +30,7 @@ from pipx_lockext.core.resolution.provider import (
     Policy,
     Provider,
 )
+from pipx_lockext.core.resolution.replay import replay
 
 MAX_ROUNDS = 20_000
 FIRST_ATTEMPT = 250
@@ -138,6 +140,12 @@ class EnvResolution:
     """(layer, name) to the markers of the roots that ask for it here ("": none), so
     that a lock line can keep the requirement's own terms (`platform_machine == …`)."""
 
+    @property
+    def solution(self) -> dict[str, Version]:
+        """Each identifier's version (what `replay` takes)."""
+        found = ((key, self.chosen.get(_name_of(key))) for key in self.children)
+        return {key: release.version for key, release in found if release is not None}
+
     def closure(self, layer: str) -> dict[NormalizedName, set[NormalizedName]]:
         """Every project a layer needs here (its roots and all they depend on), each
         with the names of the projects in the closure that depend on it."""
@@ -185,8 +193,10 @@ def resolve_environment(
     projects: dict[NormalizedName, Project] | None = None,
     *,
     progress: Progress = NO_PROGRESS,
+    earlier: Mapping[str, Version] | None = None,
 ) -> EnvResolution:
-    """One exact resolution of `roots` for `env`; ResolutionError explains a failure."""
+    """One exact resolution of `roots` for `env`; ResolutionError explains a failure.
+    `earlier`: another environment's solution, taken when it is this one's (`replay`)."""
     roots = tuple(roots)
     active = [root for root in roots if root.applies(env) and not root.constraint]
     constraints: dict[NormalizedName, tuple[Need, ...]] = dict(policy.constraints)
@@ -203,8 +213,11 @@ def resolve_environment(
         provider.force(root.need for root in active)
     progress.environment_started(str(env))
     reporter = Rejections(progress)
+    needs = [root.need for root in active]
     try:
-        result = _resolve(provider, reporter, [root.need for root in active])
+        result = (earlier and replay(provider, needs, earlier)) or _resolve(
+            provider, reporter, needs
+        )
     except ResolutionImpossible as exc:
         reason = explain(exc.causes, provider)
         raise EnvironmentConflict({reason: (env,)}, everywhere=False) from None

@@ -1,0 +1,73 @@
+"""Another environment's solution is taken only when it is what this environment would
+choose: each pin the first match given everything the closure asks of it, every ask
+granted. Anything else is resolved in full (issue 11: most platforms of a matrix end
+with the same pins, and resolving each from scratch cost as much as the first)."""
+
+from __future__ import annotations
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+from pipx_lockext.core.resolution.provider import Need, Policy, Provider
+from pipx_lockext.core.resolution.replay import replay
+from tests.test_provider import ENV, Memory, resolve
+
+
+def attempt(source: Memory, roots: tuple[str, ...], earlier: dict[str, str]):
+    """What `replay` gives (identifier to version), or None."""
+    provider = Provider(source, ENV, Policy())
+    needs = [Need.of(Requirement(r), "project") for r in roots]
+    found = replay(provider, needs, {k: Version(v) for k, v in earlier.items()})
+    return None if found is None else {k: str(c.version) for k, c in found.mapping.items()}
+
+
+def test_the_earlier_solution_is_taken_when_each_pin_is_the_first_match():
+    source = Memory({"a": {"2.0": ("b>=1",)}, "b": {"1.1": (), "1.0": ()}})
+    assert attempt(source, ("a",), {"a": "2.0", "b": "1.1"}) == {"a": "2.0", "b": "1.1"}
+
+
+def test_an_earlier_pin_older_than_the_newest_that_fits_here_is_not_taken():
+    # Python 3.9 ends with django 4.2; on 3.12 the newest that fits is newer.
+    source = Memory({"django": {"5.2": (), "4.2": ()}})
+    assert attempt(source, ("django",), {"django": "4.2"}) is None
+
+
+def test_an_ask_met_later_in_the_walk_is_counted():
+    # a 1.0 is not the newest, but b's a<2 (met after a was pinned) makes it first.
+    source = Memory({"a": {"2.0": (), "1.0": ()}, "b": {"1.0": ("a<2",)}})
+    assert attempt(source, ("a", "b"), {"a": "1.0", "b": "1.0"}) == {"a": "1.0", "b": "1.0"}
+
+
+def test_a_project_only_this_environment_needs_gets_its_first_match():
+    # colorama only on Windows: the earlier (Linux) solution has no pin for it.
+    source = Memory({"click": {"8.0": ("colorama",)}, "colorama": {"0.4": (), "0.3": ()}})
+    assert attempt(source, ("click",), {"click": "8.0"}) == {"click": "8.0", "colorama": "0.4"}
+
+
+def test_a_first_match_that_a_later_ask_excludes_means_a_full_resolution():
+    # c is new here: z's plain ask first matches c 2.0; d, walked later, asks c<2.
+    source = Memory(
+        {
+            "a": {"1.0": ("d",)},
+            "z": {"1.0": ("c",)},
+            "c": {"2.0": (), "1.0": ()},
+            "d": {"1.0": ("c<2",)},
+        }
+    )
+    assert attempt(source, ("a", "z"), {"a": "1.0", "z": "1.0", "d": "1.0"}) is None
+    chosen = resolve(source, "a", "z").chosen
+    assert {n: str(r.version) for n, r in chosen.items()} == {
+        "a": "1.0", "z": "1.0", "c": "1.0", "d": "1.0",
+    }  # fmt: skip
+
+
+def test_a_pin_this_environment_cannot_read_means_a_full_resolution():
+    source = Memory({"a": {"2.0": None, "1.0": ()}})
+    assert attempt(source, ("a",), {"a": "2.0"}) is None
+    assert resolve(source, "a").chosen["a"].version == Version("1.0")
+
+
+def test_an_extra_and_its_project_are_replayed_together():
+    source = Memory({"a": {"1.0": ('b; extra == "x"',)}, "b": {"3.0": ()}})
+    found = attempt(source, ("a[x]",), {"a[x]": "1.0", "a": "1.0", "b": "3.0"})
+    assert found == {"a[x]": "1.0", "a": "1.0", "b": "3.0"}
