@@ -8,6 +8,7 @@ from __future__ import annotations
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from pipx_lockext.core.resolution.fixed import FixedAsks
 from pipx_lockext.core.resolution.provider import Need, Policy, Provider
 from pipx_lockext.core.resolution.replay import replay
 from tests.test_provider import ENV, Memory, resolve
@@ -15,8 +16,8 @@ from tests.test_provider import ENV, Memory, resolve
 
 def attempt(source: Memory, roots: tuple[str, ...], earlier: dict[str, str]):
     """What `replay` gives (identifier to version), or None."""
-    provider = Provider(source, ENV, Policy())
     needs = [Need.of(Requirement(r), "project") for r in roots]
+    provider = Provider(source, ENV, Policy(), fixed=FixedAsks(needs))  # as resolve_environment
     found = replay(provider, needs, {k: Version(v) for k, v in earlier.items()})
     return None if found is None else {k: str(c.version) for k, c in found.mapping.items()}
 
@@ -71,3 +72,34 @@ def test_an_extra_and_its_project_are_replayed_together():
     source = Memory({"a": {"1.0": ('b; extra == "x"',)}, "b": {"3.0": ()}})
     found = attempt(source, ("a[x]",), {"a[x]": "1.0", "a": "1.0", "b": "3.0"})
     assert found == {"a[x]": "1.0", "a": "1.0", "b": "3.0"}
+
+
+KOMBU = {
+    "celery": {
+        "5.7": ("kombu>=5.7", 'kombu[redis]>=5.7; extra == "redis"'),
+        "5.6": ("kombu>=5.6", 'kombu[redis]>=5.6; extra == "redis"'),
+    },
+    "kombu": {"5.7": ('redis>=6.4; extra == "redis"',), "5.6": ('redis; extra == "redis"',)},
+    "redis": {"6.4": (), "5.0": ()},
+}
+
+
+def test_a_project_asked_with_several_extras_is_judged_as_one():
+    # kombu 5.7 fits kombu and kombu[sqs], but kombu[redis] 5.7 needs redis>=6.4 against
+    # the root redis<6: no identifier of kombu can take 5.7, so 5.6 stands; celery 5.7
+    # fits celery, but celery[redis] 5.7 is ruled out with kombu[redis] 5.7 (saleor).
+    source = Memory(KOMBU)
+    roots = ("celery[redis]", "kombu[sqs]", "redis<6")
+    earlier = {k: str(v) for k, v in solution(source, roots).items()}
+    assert earlier["kombu[sqs]"] == earlier["kombu[redis]"] == earlier["celery"] == "5.6"
+    assert attempt(source, roots, earlier) == earlier
+
+
+def test_what_a_project_asks_of_itself_does_not_hold_its_pin():
+    # kombu[sqs] 5.6 asks kombu==5.6; that must not make 5.6 look like the newest.
+    source = Memory(KOMBU)
+    assert attempt(source, ("kombu[sqs]",), {"kombu": "5.6", "kombu[sqs]": "5.6"}) is None
+
+
+def solution(source: Memory, roots: tuple[str, ...]) -> dict[str, Version]:
+    return resolve(source, *roots).solution

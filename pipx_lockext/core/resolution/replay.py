@@ -18,12 +18,16 @@ decide a version itself: `find_matches` does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice
 
 from packaging.version import Version
 from resolvelib.structs import DirectedGraph
 
 from pipx_lockext.core.resolution.provider import PYTHON, UNUSABLE, Candidate, Need, Provider
+
+MAX_AHEAD = 20
+"""Releases offered before a pin that are checked (see `_ahead_of`)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ def replay(
     for need in roots:
         asks.setdefault(need.identifier, []).append(need)
         edges.append((None, need.identifier))
+    outside = {identifier: list(needs) for identifier, needs in asks.items()}
     mapping: dict[str, Candidate] = {}
     todo = sorted(asks)
     while todo:
@@ -57,9 +62,11 @@ def replay(
             if need.name == UNUSABLE:
                 return None
             asks.setdefault(need.identifier, []).append(need)
+            if need.name != pin.name:  # not `x[e] V` asking for `x==V`: see `_still_first`
+                outside.setdefault(need.identifier, []).append(need)
             edges.append((identifier, need.identifier))
             todo.append(need.identifier)
-    if not _still_first(provider, asks, mapping):
+    if not _still_first(provider, asks, outside, mapping):
         return None
     return Replayed(mapping, _graph(mapping, edges))
 
@@ -85,19 +92,64 @@ def _earlier_pin(
 
 
 def _still_first(
-    provider: Provider, asks: Mapping[str, list[Need]], mapping: Mapping[str, Candidate]
+    provider: Provider,
+    asks: Mapping[str, list[Need]],
+    outside: Mapping[str, list[Need]],
+    mapping: Mapping[str, Candidate],
 ) -> bool:
-    """Every pin, asked again with all that the closure asks of it, is still the first
-    match and satisfies each ask (an ask that came after the pin was made may exclude
-    it, or leave an older release first)."""
+    """Every ask granted, and no release of any project newer than its pin that every
+    identifier of that project (`kombu`, `kombu[redis]`, `kombu[sqs]`: one version)
+    would take first, given all that the closure asks of the project (an ask met after
+    the pin was made may exclude it, or leave another release first). What the project
+    asks of itself (`kombu[redis] 5.6.2` needs `kombu==5.6.2`) is left out there: it
+    would grant any pin."""
+    by_name: dict[str, list[str]] = {}
     for identifier, pin in mapping.items():
-        needs = asks[identifier]
-        if not all(provider.is_satisfied_by(need, pin) for need in needs):
+        if not all(provider.is_satisfied_by(need, pin) for need in asks[identifier]):
             return False
-        first = _first_match(provider, identifier, needs)
-        if first is None or first.version != pin.version:
+        by_name.setdefault(pin.name, []).append(identifier)
+    doubtful = list(by_name.values())
+    while doubtful:
+        # What the provider rules out while one project is judged may settle another
+        # judged before it (celery[redis] 5.7 goes once kombu[redis] 5.7 is ruled out).
+        learned = provider.generation
+        doubtful = [ids for ids in doubtful if not _newest(provider, ids, outside, mapping)]
+        if doubtful and provider.generation == learned:
             return False
     return True
+
+
+def _newest(
+    provider: Provider,
+    identifiers: list[str],
+    outside: Mapping[str, list[Need]],
+    mapping: Mapping[str, Candidate],
+) -> bool:
+    """Whether no release newer than a project's pin is offered to all its identifiers."""
+    project_asks = [need for each in identifiers for need in outside.get(each, [])]
+    if not project_asks:
+        return True  # asked for only by itself (never from a root: the walk starts there)
+    ahead = [_ahead_of(provider, each, project_asks, mapping[each]) for each in identifiers]
+    known = [versions for versions in ahead if versions is not None]
+    return len(known) == len(ahead) and not set.intersection(*known)
+
+
+def _ahead_of(
+    provider: Provider, identifier: str, needs: list[Need], pin: Candidate
+) -> set[Version] | None:
+    """The versions `find_matches` offers before the pin (None: it never offers it, or
+    only after MAX_AHEAD others: deciding whether each is ruled out may mean reading its
+    metadata, and a full resolution is then the cheaper way)."""
+    mine = [
+        need if need.extras == pin.extras else replace(need, extras=pin.extras) for need in needs
+    ]
+    found = provider.find_matches(identifier, {identifier: iter(mine)}, {identifier: iter(())})
+    ahead: set[Version] = set()
+    for candidate in islice(found() if callable(found) else found, MAX_AHEAD + 1):
+        if candidate.version == pin.version:
+            return ahead
+        ahead.add(candidate.version)
+    return None
 
 
 def _graph(
