@@ -15,8 +15,9 @@ from pipx_lockext.core.environments import Environment, PythonVersion
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.resolution.asks import LocalProject, Need, Policy
 from pipx_lockext.core.resolution.matrix import resolve_matrix
-from pipx_lockext.core.resolution.provider import LocalProject, Need, Policy, Provider
+from pipx_lockext.core.resolution.provider import Provider
 from pipx_lockext.core.resolution.resolver import Root, resolve_environment
 
 ENV = Environment(PythonVersion(3, 12), "linux-x86_64")

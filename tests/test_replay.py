@@ -8,8 +8,9 @@ from __future__ import annotations
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from pipx_lockext.core.resolution.asks import Need, Policy
 from pipx_lockext.core.resolution.fixed import FixedAsks
-from pipx_lockext.core.resolution.provider import Need, Policy, Provider
+from pipx_lockext.core.resolution.provider import Provider
 from pipx_lockext.core.resolution.replay import replay
 from tests.test_provider import ENV, Memory, resolve
 

@@ -181,9 +181,9 @@ def resolve_locks(
     upgraded, against the project's index settings with the command line's over them;
     only the problems of `layers` (when given) are reported."""
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
+    from pipx_lockext.core.resolution.asks import Policy  # noqa: PLC0415 - see above
     from pipx_lockext.core.resolution.explain import UnknownProject  # noqa: PLC0415 - see above
     from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415 - see above
-    from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415 - see above
     from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - see above
 
     index = inputs.settings.index

@@ -19,11 +19,11 @@ from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.lockfiles.lockfile import LockFile
+from pipx_lockext.core.resolution.asks import Need, Policy
 from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.matrix import resolve_matrix
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
-from pipx_lockext.core.resolution.provider import Need, Policy
 from pipx_lockext.core.resolution.resolver import EnvResolution, Root
 
 BUILD = "build"

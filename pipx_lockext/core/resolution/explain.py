@@ -20,9 +20,10 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.errors import ResolutionError, did_you_mean
+from pipx_lockext.core.resolution.asks import PYTHON, UNUSABLE, Need
 from pipx_lockext.core.resolution.candidates import Offer
 from pipx_lockext.core.resolution.fixed import Ruled
-from pipx_lockext.core.resolution.provider import PYTHON, UNUSABLE, Need, Provider
+from pipx_lockext.core.resolution.provider import Provider
 
 SHOWN = 3
 """How many askers, versions or reasons a message names before "and N more"."""

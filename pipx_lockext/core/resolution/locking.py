@@ -26,6 +26,7 @@ from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.digest import input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
+from pipx_lockext.core.resolution.asks import LocalProject, Need, Policy
 from pipx_lockext.core.resolution.buildlocks import build_lock
 from pipx_lockext.core.resolution.candidates import Release, file_formats
 from pipx_lockext.core.resolution.directurls import (
@@ -36,7 +37,6 @@ from pipx_lockext.core.resolution.directurls import (
 from pipx_lockext.core.resolution.matrix import resolve_matrix
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
-from pipx_lockext.core.resolution.provider import LocalProject, Need, Policy
 from pipx_lockext.core.resolution.pythonhint import python_hint
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,

@@ -20,8 +20,8 @@ from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
+from pipx_lockext.core.resolution.asks import Policy
 from pipx_lockext.core.resolution.candidates import Project
-from pipx_lockext.core.resolution.provider import Policy
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
     EnvResolution,

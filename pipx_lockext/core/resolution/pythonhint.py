@@ -15,7 +15,7 @@ from pipx_lockext.core.environments import Environment, PythonVersion
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.project import ProjectInputs
-from pipx_lockext.core.resolution.provider import Policy
+from pipx_lockext.core.resolution.asks import Policy
 from pipx_lockext.core.resolution.resolver import Root, resolve_environment
 
 

@@ -24,7 +24,8 @@ from itertools import islice
 from packaging.version import Version
 from resolvelib.structs import DirectedGraph
 
-from pipx_lockext.core.resolution.provider import PYTHON, UNUSABLE, Candidate, Need, Provider
+from pipx_lockext.core.resolution.asks import PYTHON, UNUSABLE, Candidate, Need
+from pipx_lockext.core.resolution.provider import Provider
 
 MAX_AHEAD = 20
 """Releases offered before a pin that are checked (see `_ahead_of`)."""

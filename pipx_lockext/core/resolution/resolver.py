@@ -20,16 +20,11 @@ from pipx_lockext.core.environments import Environment, describe_matrix
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
+from pipx_lockext.core.resolution.asks import PYTHON, Candidate, Need, Policy
 from pipx_lockext.core.resolution.candidates import Project, Release
 from pipx_lockext.core.resolution.explain import explain
 from pipx_lockext.core.resolution.fixed import FixedAsks
-from pipx_lockext.core.resolution.provider import (
-    PYTHON,
-    Candidate,
-    Need,
-    Policy,
-    Provider,
-)
+from pipx_lockext.core.resolution.provider import Provider
 from pipx_lockext.core.resolution.replay import replay
 
 MAX_ROUNDS = 20_000

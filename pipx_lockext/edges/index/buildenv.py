@@ -26,8 +26,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from pipx_lockext.core.environments import Environment, PythonVersion
 from pipx_lockext.core.errors import ResolutionError, UsageError
 from pipx_lockext.core.index.source import Source
+from pipx_lockext.core.resolution.asks import Need, Policy
 from pipx_lockext.core.resolution.candidates import Release
-from pipx_lockext.core.resolution.provider import Need, Policy
 from pipx_lockext.core.resolution.resolver import Root, resolve_environment
 from pipx_lockext.edges.index.integrity import Downloads
 from pipx_lockext.edges.index.sdistbuild import BUILD_TIMEOUT, BuildError, hook_environment, tail
