@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from packaging.markers import Marker
@@ -47,12 +48,25 @@ class Rejections(BaseReporter):  # type: ignore[type-arg]  # resolvelib's generi
         self.stale = stale
         """Whether a pin has been ruled out since it was made (see `_resolve`)."""
         self.round = 0
+        self.budget: int | None = None
+        """Rounds after which an attempt that has backtracked while the provider learned
+        starts again (see `_resolve`); None: never."""
+        self.learned: Callable[[], bool] = lambda: False
+        self.rejected = 0
+        """Candidates thrown away in this attempt."""
+
+    def attempt(self, budget: int, learned: Callable[[], bool]) -> None:
+        """A new attempt begins (see `_resolve`)."""
+        self.budget, self.learned, self.rejected, self.round = budget, learned, 0, 0
 
     def starting_round(self, index: int) -> None:
         self.round = index
+        if self.budget is not None and index >= self.budget and self.rejected and self.learned():
+            raise _Restart
 
     def rejecting_candidate(self, criterion: object, candidate: Candidate) -> None:
         self.counts[candidate.name] += 1
+        self.rejected += 1
         self.progress.backtracking(candidate.identifier, str(candidate.version))
 
     def pinning(self, candidate: Candidate) -> None:
@@ -233,25 +247,28 @@ def _resolve(provider: Provider, reporter: Rejections, needs: list[Need]) -> obj
     provider ruled that release out comes back with every state resolvelib restores when
     it backjumps (saleor: celery 5.7.0 after every protobuf backjump, then a hundred
     kombus each time). So the first conflict that blames such a pin, or an attempt that
-    runs long while releases get ruled out, starts a new attempt from what has been ruled
-    out, which never pins them. Each restart needs something new ruled out, so the
-    rounds of all attempts together stay within MAX_ROUNDS."""
-    rounds, budget = 0, min(FIRST_ATTEMPT, MAX_ROUNDS)
+    has backtracked past its budget of rounds while releases got ruled out, starts a new
+    attempt from what has been ruled out, which never pins them; each next budget is
+    twice the last. An attempt that has not backtracked goes on (a large application
+    takes more rounds than the first budget without one backtrack: starting it again
+    would only repeat them). The rounds of all attempts together stay within
+    MAX_ROUNDS."""
+    rounds, budget = 0, FIRST_ATTEMPT
     while True:
-        learned = provider.generation
+        reporter.attempt(budget, partial(_learned_since, provider, provider.generation))
         # A pin is never made once ruled out: one ruled out now was ruled out since.
         reporter.stale = provider.rules_out
         try:
-            return Resolver(provider, reporter).resolve(needs, max_rounds=budget)
+            return Resolver(provider, reporter).resolve(needs, max_rounds=MAX_ROUNDS - rounds)
         except _Restart:
             rounds += reporter.round + 1
-            budget = max(1, min(budget, MAX_ROUNDS - rounds))
-        except ResolutionTooDeep:
-            rounds += budget
             if rounds >= MAX_ROUNDS:
-                raise
-            more = provider.generation > learned
-            budget = min(budget * 2 if more else MAX_ROUNDS, MAX_ROUNDS - rounds)
+                raise ResolutionTooDeep(MAX_ROUNDS) from None
+            budget *= 2
+
+
+def _learned_since(provider: Provider, generation: int) -> bool:
+    return provider.generation > generation
 
 
 def _collect(
