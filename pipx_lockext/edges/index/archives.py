@@ -14,6 +14,10 @@ from packaging.utils import canonicalize_name
 
 from pipx_lockext.edges.index.transport import METADATA_LIMIT
 
+READER = 1
+"""Bumped when what this module refuses (or reads differently) changes: the cache keeps
+which files it could not read under this number (see `Cache.unreadable`)."""
+
 
 class ArchiveError(ValueError):
     """An archive without the metadata it should hold, or not an archive at all."""

@@ -103,6 +103,22 @@ class Cache:
             return
         self._write(self._metadata_path(sha256, source), {}, data)
 
+    def unreadable(self, sha256: str, reader: str) -> str | None:
+        """Why the file with this sha256 could not be read by archive reader `reader`,
+        when that was found before (None: not known). What an archive holds is fixed by
+        its hash, so the answer cannot change until the reader does: an old sdist that
+        cannot be unpacked is not downloaded and opened again on every run."""
+        entry = self._read(self._unreadable_path(sha256, reader))
+        reason = entry[0].get("reason") if entry else None
+        return reason if isinstance(reason, str) else None
+
+    def store_unreadable(self, sha256: str, reader: str, reason: str) -> None:
+        """Keep why the file with `sha256` (the caller checked its bytes) is unreadable."""
+        self._write(self._unreadable_path(sha256, reader), {"reason": reason}, b"")
+
+    def _unreadable_path(self, sha256: str, reader: str) -> Path:
+        return self.root / f"unreadable-v{FORMAT}" / reader / sha256[:2] / sha256
+
     def _page_path(self, url: str) -> Path:
         key = hashlib.sha256(url.encode()).hexdigest()
         return self.root / f"pages-v{FORMAT}" / key[:2] / key

@@ -20,6 +20,8 @@ import hashlib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName
 
+from pipx_lockext import __version__
+from pipx_lockext.core.errors import escaped
 from pipx_lockext.core.index.coremeta import (
     BadDistribution,
     CoreMetadata,
@@ -28,7 +30,12 @@ from pipx_lockext.core.index.coremeta import (
 )
 from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.resolution.directurls import file_name
-from pipx_lockext.edges.index.archives import ArchiveError, sdist_metadata, wheel_metadata
+from pipx_lockext.edges.index.archives import (
+    READER,
+    ArchiveError,
+    sdist_metadata,
+    wheel_metadata,
+)
 from pipx_lockext.edges.index.cache import (
     FROM_FILE,
     FROM_METADATA_FILE,
@@ -40,6 +47,7 @@ from pipx_lockext.edges.index.network import redact
 from pipx_lockext.edges.index.sdistbuild import (
     BuildError,
     Installer,
+    UnpackError,
     build_metadata,
     build_requirements,
 )
@@ -65,7 +73,7 @@ class MetadataReader:
         data = self._cached(file)
         key = None
         if data is None:
-            data, key = self.fetch(file)
+            data, key = self._fetch_once(file)
         try:
             meta = parse_metadata(data)
         except MetadataError as exc:
@@ -74,6 +82,21 @@ class MetadataReader:
         if key and self.cache:
             self.cache.store_metadata(key[0], data, key[1])
         return meta
+
+    def _fetch_once(self, file: DistFile) -> tuple[bytes, Verified | None]:
+        """`fetch`, remembering in the cache a file whose archive cannot be read (a fact
+        about its hash-checked bytes; a failed build is not remembered: it may pass on
+        another try)."""
+        reader = f"{__version__}-{READER}"
+        known = self.cache.unreadable(file.sha256, reader) if self.cache and file.sha256 else None
+        if known is not None:
+            raise BadDistribution(escaped(known))
+        try:
+            return self.fetch(file)
+        except _Unreadable as exc:
+            if self.cache and file.sha256:
+                self.cache.store_unreadable(file.sha256, reader, str(exc))
+            raise BadDistribution(str(exc)) from None
 
     def _cached(self, file: DistFile) -> bytes | None:
         if self.cache is None:
@@ -143,7 +166,7 @@ class MetadataReader:
             if kind == "sdist":
                 return self._sdist(file), key
         except ArchiveError as exc:
-            raise BadDistribution(str(exc)) from None
+            raise _Unreadable(str(exc)) from None
         raise BadDistribution(f"{file.filename}: neither a wheel nor an sdist")
 
     def _sdist(self, file: DistFile) -> bytes:
@@ -160,8 +183,14 @@ class MetadataReader:
                                   "never built from its sdist)")  # fmt: skip
         try:
             return build_metadata(data, file.filename, self.install)
+        except UnpackError as exc:
+            raise _Unreadable(str(exc)) from None
         except BuildError as exc:
             raise BadDistribution(str(exc)) from None
+
+
+class _Unreadable(BadDistribution):
+    """An archive that cannot be read: the same bytes never will be (see `_fetch_once`)."""
 
 
 def _same_release(file: DistFile, meta: CoreMetadata) -> None:

@@ -65,6 +65,11 @@ class BuildError(RuntimeError):
     """The backend could not produce metadata; the message ends with its last output."""
 
 
+class UnpackError(BuildError):
+    """An sdist this module will not unpack (a link, a member outside its directory, a
+    broken archive): a fact about its bytes, the same on every try."""
+
+
 class Installer(Protocol):
     """Installs build requirements, and all they need, into a new directory `target`;
     BuildError naming `filename` (the sdist being built) when it cannot."""
@@ -126,24 +131,26 @@ def _unpack(sdist: bytes, filename: str, dest: Path) -> Path:
                 for member in tar.getmembers():
                     _check_member(member.name, filename)
                     if not (member.isfile() or member.isdir()):
-                        raise BuildError(f"{filename}: links and devices are not unpacked")
+                        raise UnpackError(f"{filename}: links and devices are not unpacked")
                 # Every member was checked above; the "data" filter checks again where
                 # this Python has it (3.10.12+, 3.11.4+, 3.12+).
                 if hasattr(tarfile, "data_filter"):
                     tar.extractall(dest, filter="data")
                 else:  # pragma: no cover - older patch releases
                     tar.extractall(dest)
-    except (tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
+    except (tarfile.TarError, zipfile.BadZipFile) as exc:
+        raise UnpackError(f"{filename}: cannot unpack ({exc})") from None
+    except OSError as exc:  # the disk here, not the archive: may pass on another try
         raise BuildError(f"{filename}: cannot unpack ({exc})") from None
     tops = [p for p in dest.iterdir() if p.is_dir()]
     if len(tops) != 1:
-        raise BuildError(f"{filename}: expected one top-level directory")
+        raise UnpackError(f"{filename}: expected one top-level directory")
     return tops[0]
 
 
 def _check_member(name: str, filename: str) -> None:
     if name.startswith(("/", "\\")) or ".." in Path(name).parts:
-        raise BuildError(f"{filename}: refuses to unpack {name!r} outside its directory")
+        raise UnpackError(f"{filename}: refuses to unpack {name!r} outside its directory")
 
 
 def _build_system(source: Path) -> tuple[tuple[str, ...], str, str]:
