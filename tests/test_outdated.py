@@ -278,3 +278,19 @@ def test_a_real_project_held_back_by_its_own_bound(make_project, reqlock):
     assert result.code == 0, result.err
     assert "  idna     3.4     3.4      " in result.out
     assert "held by pyproject.toml: [project].dependencies[0] asks for idna<3.5" in result.out
+
+
+def test_a_layer_narrowed_to_a_newer_python_and_resolved_alone(locked, reqlock):
+    files = {
+        "pyproject.toml": PYPROJECT
+        + '\n[dependency-groups]\ndev = ["cli-tool"]\n'
+        + '\n[tool.reqlock.layers.dev]\nrequires-python = ">=3.12"\nindependent = true\n'
+    }
+    root = locked(*BEHIND, files=files)
+    result = reqlock("outdated", "--project", root, "dev")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "requirements/dev.lock.txt (python 3.12 on linux-x86_64):"
+    # On the only Python of the layer, fast 2.0 is newer everywhere the layer is.
+    assert "  fast      1.0     2.0      2.0" in lines
+    assert "on python" not in result.out

@@ -74,6 +74,8 @@ def outdated(
     offers = _Offers(source, policy)
     found: dict[str, tuple[Behind, ...]] = {}
     for group in resolution_groups(inputs, among=roots):
+        if not any(layer in locks for layer in group):
+            continue  # an independent layer not asked for: its resolution changes nothing
         by_env = _roots_by_env(inputs, group, roots)
         results = resolve_matrix(source, by_env, policy, None, progress)
         for layer in (layer for layer in group if layer in locks):
@@ -89,6 +91,8 @@ def outdated(
 def _roots_by_env(
     inputs: ProjectInputs, group: tuple[str, ...], roots: Mapping[str, list[Root]]
 ) -> dict[Environment, tuple[Root, ...]]:
+    """The roots of the group's layers on each of their environments, as `locking`
+    gives them to the resolver (without `-P` constraints: there are none here)."""
     found: dict[Environment, list[Root]] = {}
     for layer in group:
         for env in inputs.matrix(layer):
