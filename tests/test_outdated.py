@@ -294,3 +294,19 @@ def test_a_layer_narrowed_to_a_newer_python_and_resolved_alone(locked, reqlock):
     # On the only Python of the layer, fast 2.0 is newer everywhere the layer is.
     assert "  fast      1.0     2.0      2.0" in lines
     assert "on python" not in result.out
+
+
+def test_the_projects_own_release_pinned_for_a_dependency_is_not_reported(locked, reqlock):
+    more = [
+        Release("demo", "0.5"),
+        Release("demo", "1.0"),
+        Release("helper", "1.0", requires_dist=("demo<1",)),  # needs the project back
+    ]
+    files = {"pyproject.toml": PYPROJECT.replace('"fast",', '"helper",')}
+    root = locked(files=files, more=more)
+    assert "demo==0.5" in (root / "requirements/base.lock.txt").read_text()
+    result = reqlock("outdated", "--project", root)
+    assert result.code == 0, result.err
+    # sync installs the working tree over that pin: whether 1.0 is out is not the lock's.
+    assert "demo" not in result.out
+    assert "  cli-tool  1.0     1.0      1.1" in result.out  # the others are still said
