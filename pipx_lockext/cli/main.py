@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from pipx_lockext import __version__
-from pipx_lockext.cli import audit, compile, convert, locks, report, venvs
+from pipx_lockext.cli import audit, compile, convert, locks, outdated, report, venvs
 from pipx_lockext.cli.options import color_option
 from pipx_lockext.cli.report import COLORS, report_error, say
 from pipx_lockext.core.errors import ReqlockError
@@ -38,6 +38,7 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(audit.audit_command)
+cli.add_command(outdated.outdated_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
