@@ -57,8 +57,8 @@ def outdated_project(
     """`reqlock outdated [LAYER…]`: NotTrue (exit 1) for a missing, stale or malformed
     lock of a layer asked for; the errors of a compile for the index and the resolution."""
     from pipx_lockext.core.environments import describe_matrix  # noqa: PLC0415 - see below
+    from pipx_lockext.core.resolution.asks import Policy  # noqa: PLC0415 - see above
     from pipx_lockext.core.resolution.outdated import outdated  # noqa: PLC0415 - the resolver
-    from pipx_lockext.core.resolution.provider import Policy  # noqa: PLC0415 - see above
     from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - network
 
     lockset = read_locks(load_project(root)).recorded()  # a matrix from the command line

@@ -24,11 +24,11 @@ from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
+from pipx_lockext.core.resolution.asks import Policy
 from pipx_lockext.core.resolution.candidates import Offer, Project, Release, file_formats
 from pipx_lockext.core.resolution.holding import Holder, Holding
 from pipx_lockext.core.resolution.locking import layer_roots, local_project, resolution_groups
 from pipx_lockext.core.resolution.matrix import resolve_matrix
-from pipx_lockext.core.resolution.provider import Policy
 from pipx_lockext.core.resolution.resolver import EnvResolution, Root
 
 
