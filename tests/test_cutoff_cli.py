@@ -242,3 +242,23 @@ def test_a_real_lock_as_of_a_past_date(make_project, reqlock, monkeypatch, tmp_p
         "requests==2.28.1",
         "urllib3==1.26.13",
     ]
+
+
+def test_build_requirements_are_resolved_under_the_cutoff_too(project, reqlock):
+    """An sdist-only pin's build requirements come from the same indexes under the same
+    cutoff: buildhelper 2.0, uploaded later, is not in the build lock."""
+    releases = [
+        *RELEASES,
+        Release("built", "1.0", wheels=(), build_requires=("buildhelper>=1",), upload_time=OLD),
+        Release("buildhelper", "1.0", sdist=False, upload_time=OLD),
+        Release("buildhelper", "2.0", sdist=False, upload_time=NEW),
+    ]
+    root = project(releases)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('["lib"]', '["lib", "built"]'))
+    result = reqlock("compile", "--project", root, "--uploaded-prior-to", "2024-03-01")
+    assert result.code == 0, result.err
+    build = (root / "requirements/base.build.lock.txt").read_text()
+    assert f"{HEADER}2024-03-01T00:00:00Z\n" in build
+    assert "buildhelper==1.0 \\\n" in build
+    assert reqlock("check", "--project", root).code == 0
