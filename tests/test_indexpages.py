@@ -204,3 +204,37 @@ def test_a_wheel_whose_tags_do_not_parse_installs_nowhere():
     assert {str(t) for t in parse_json(json_page(
         {"filename": "demo-1.0-1-cp313-cp313-manylinux_2_17_x86_64.whl", "url": "x", "hashes": {}}
     ), PAGE).files[0].tags} == {"cp313-cp313-manylinux_2_17_x86_64"}  # fmt: skip
+
+
+def test_json_upload_time_is_read_as_pep_700_gives_it():
+    from datetime import datetime, timezone
+
+    body = json_page(
+        {"filename": "demo-1.0.tar.gz", "url": "a", "upload-time": "2023-01-02T03:04:05.123456Z"},
+        {"filename": "demo-0.9.tar.gz", "url": "b", "upload-time": "2023-01-02T03:04:05Z"},
+        {"filename": "demo-0.8.tar.gz", "url": "c"},
+    )  # fmt: skip
+    first, second, third = parse_json(body, PAGE).files
+    assert first.upload_time == datetime(2023, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
+    assert second.upload_time == datetime(2023, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert third.upload_time is None
+    assert third.upload_time_problem is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2023-01-02T03:04:05+00:00", "2023-01-02", "2023-02-30T00:00:00Z", 1672628645, "\x1b[31m"],
+)
+def test_an_upload_time_not_in_pep_700_form_is_unknown_with_the_reason(value):
+    """Untrusted index data: read strictly, but only a cutoff needs it (the client then
+    refuses the file naming the index), so the page itself stays readable."""
+    body = json_page({"filename": "demo-1.0.tar.gz", "url": "a", "upload-time": value})
+    (file,) = parse_json(body, PAGE).files
+    assert file.upload_time is None
+    assert file.upload_time_problem is not None
+    assert "\x1b" not in file.upload_time_problem
+
+
+def test_html_pages_carry_no_upload_time():
+    page = parse_html(b'<a href="demo-1.0.tar.gz" data-upload-time="2023">x</a>', PAGE)
+    assert page.files[0].upload_time is None

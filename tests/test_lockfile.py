@@ -133,3 +133,28 @@ def test_a_line_with_extras_and_no_plain_twin_is_still_a_pin():
     (pin,) = parse_lock(text).pins
     assert (pin.name, pin.extras) == ("lib", (("socks",),))
     assert lines_problems(f"lib[socks]==1.0 --hash=sha256:{H}\n") == []
+
+
+def test_the_upload_cutoff_is_a_header_line_that_reads_back():
+    text = render(replace(LOCK, cutoff="P7D"))
+    assert "# environments: " in text.split("# uploaded-prior-to: P7D\n")[0]
+    assert "# input-digest: " in text.split("# uploaded-prior-to: P7D\n")[1]
+    parsed = parse_lock(text)
+    assert parsed.cutoff == "P7D"
+    assert parsed.problems == ()
+    assert parse_lock(render(LOCK)).cutoff is None
+    assert "uploaded-prior-to" not in render(LOCK)
+
+
+@pytest.mark.parametrize("cutoff", ["2026-06-01", "soon", "P7D\n--trusted-host x"])
+def test_a_cutoff_header_not_as_reqlock_writes_it_is_a_problem(cutoff):
+    if "\n" in cutoff:
+        with pytest.raises(IntegrityError, match="uploaded-prior-to"):
+            render(replace(LOCK, cutoff=cutoff))
+        return
+    text = render(LOCK).replace(
+        "# input-digest:", f"# uploaded-prior-to: {cutoff}\n# input-digest:"
+    )
+    parsed = parse_lock(text)
+    assert parsed.cutoff is None
+    assert any("unreadable '# uploaded-prior-to:' header" in p.what for p in parsed.problems)

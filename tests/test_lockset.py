@@ -146,3 +146,20 @@ def test_kept_pins_skip_the_upgraded_projects():
     (env,) = INPUTS.matrix()
     kept = preferences(INPUTS, locks.existing(), frozenset({"lib"}))
     assert kept == {env: {"tool": Version("3")}}
+
+
+def test_the_upload_cutoff_is_an_input_as_written_and_absent_changes_nothing():
+    """A duration is digested as itself (no clock: a cool-down lock stays fresh as days
+    pass); no cutoff adds no key, so locks written before the setting existed stay fresh."""
+
+    def cut(value):
+        index = replace(INPUTS.settings.index, uploaded_prior_to=value)
+        return replace(INPUTS, settings=replace(INPUTS.settings, index=index))
+
+    base = INPUTS.matrix("base")
+    plain = input_digest(INPUTS, "base", base)
+    assert input_digest(cut(None), "base", base) == plain
+    assert input_digest(cut("P7D"), "base", base) not in {
+        plain,
+        input_digest(cut("P8D"), "base", base),
+    }

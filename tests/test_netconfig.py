@@ -132,3 +132,16 @@ def test_bad_number_is_named(key, value):
     client that never times out; now one line naming the setting and the value."""
     with pytest.raises(ValueError, match=rf"pip's {key} \(PIP_{key.upper()} or pip\.conf\)"):
         from_pip({key: value})
+
+
+def test_the_upload_cutoff_becomes_an_instant_for_the_client():
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    week = with_index(NetConfig(), IndexSettings(uploaded_prior_to="P7D"), now)
+    assert week.uploaded_before == now - timedelta(days=7)
+    fixed = with_index(NetConfig(), IndexSettings(uploaded_prior_to="2024-03-01T00:00:00Z"))
+    assert fixed.uploaded_before == datetime(2024, 3, 1, tzinfo=timezone.utc)
+    assert with_index(NetConfig(), IndexSettings()).uploaded_before is None
+    with pytest.raises(ValueError, match="relative"):
+        with_index(NetConfig(), IndexSettings(uploaded_prior_to="P7D"))

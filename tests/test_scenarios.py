@@ -12,7 +12,8 @@ silently; tests/scenarios/README.md has a full example):
     [[index]]                # one table per release: the fields of fakeindex's `Release`
     name = "a"               # (kebab-case): name, version, requires-dist,
     version = "1.0"          # requires-python, wheels (tag triples), sdist, yanked,
-    requires-dist = ["b"]    # dynamic, metadata-version
+    requires-dist = ["b"]    # dynamic, metadata-version, upload-time (PEP 700, every
+                             # file), upload-times (["<tag or sdist>=<time>"], per file)
 
     [files]                  # the project: relative path -> text
     "pyproject.toml" = '''...'''
@@ -80,7 +81,8 @@ RELEASE = {
     "name": "a string", "version": "a string", "requires-dist": "a list of strings",
     "requires-python": "a string", "wheels": "a list of strings", "sdist": "true or false",
     "yanked": "a string or true", "dynamic": "a list of strings", "metadata-version": "a string",
-    "build-requires": "a list of strings",
+    "build-requires": "a list of strings", "upload-time": "a string",
+    "upload-times": "a list of strings",
 }  # fmt: skip
 EXPECT = {
     "exit": "an integer", "pins": "a table", "environments": "a table",
@@ -268,21 +270,25 @@ class LockText:
     hashes: Mapping[str, tuple[str, ...]]
     """Requirement line to its sha256 hex digests."""
     environments: str | None
+    cutoff: str | None = None
+    """The `# uploaded-prior-to:` header (an RFC 3339 time in UTC, in scenarios)."""
 
 
 def parse_lock(text: str) -> LockText:
     pins: list[str] = []
     hashes: dict[str, list[str]] = {}
-    environments = None
+    environments = cutoff = None
     for line in text.splitlines():
-        if line.startswith("# environments: "):
+        if line.startswith("# uploaded-prior-to: "):
+            cutoff = line.removeprefix("# uploaded-prior-to: ")
+        elif line.startswith("# environments: "):
             environments = line.removeprefix("# environments: ")
         elif line and not line.startswith(("#", " ", "-")):
             pins.append(line.removesuffix("\\").rstrip())
             hashes[pins[-1]] = []
         elif line.strip().startswith("--hash=sha256:") and pins:
             hashes[pins[-1]].append(line.strip().removesuffix("\\").strip().split(":", 1)[1])
-    return LockText(tuple(pins), {k: tuple(v) for k, v in hashes.items()}, environments)
+    return LockText(tuple(pins), {k: tuple(v) for k, v in hashes.items()}, environments, cutoff)
 
 
 def lock_files(project: Path) -> dict[str, str]:
@@ -291,16 +297,21 @@ def lock_files(project: Path) -> dict[str, str]:
     return {p.name.removesuffix(".lock.txt"): p.read_text(encoding="utf-8") for p in found}
 
 
-def index_hashes(index: FakeIndex) -> dict[tuple[str, Version], set[str]]:
+def index_hashes(index: FakeIndex, cutoff: str | None) -> dict[tuple[str, Version], set[str]]:
+    """Per release, the sha256 of every file the index holds, less those uploaded at or
+    after the lock's cutoff (RFC 3339 UTC times compare as text)."""
     by_release: dict[tuple[str, Version], set[str]] = {}
     for file in index.files.values():
+        uploaded = file.release.upload_time_of(file.filename)
+        if cutoff is not None and (uploaded is None or uploaded >= cutoff):
+            continue
         key = (canonicalize_name(file.release.name), Version(file.release.version))
         by_release.setdefault(key, set()).add(file.sha256)
     return by_release
 
 
 def check_hashes(layer: str, lock: LockText, index: FakeIndex) -> None:
-    on_index = index_hashes(index)
+    on_index = index_hashes(index, lock.cutoff)
     for pin, digests in lock.hashes.items():
         req = Requirement(pin)
         version = Version(next(iter(req.specifier)).version)

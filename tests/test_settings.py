@@ -71,3 +71,23 @@ def test_every_bad_value_is_reported_at_once():
     ]
     for text in expected:
         assert any(text in problem for problem in problems), text
+
+
+def test_uploaded_prior_to_is_written_one_way_and_a_bad_one_names_its_key():
+    settings, problems = parse({"uploaded-prior-to": "2026-06-01"})
+    assert problems == []
+    assert settings.index.uploaded_prior_to == "2026-06-01T00:00:00Z"
+    assert parse({"uploaded-prior-to": "p7d"})[0].index.uploaded_prior_to == "P7D"
+    _, problems = parse({"uploaded-prior-to": "last week"})
+    assert problems == [
+        "pyproject.toml: [tool.reqlock].uploaded-prior-to: not a date, time or duration: "
+        "'last week'; give an RFC 3339 time with Z or an offset (2026-06-01T00:00:00Z), a "
+        "date (2026-06-01, midnight UTC) or an ISO 8601 duration before now (P7D, PT12H)"
+    ]
+
+
+def test_a_cutoff_on_the_command_line_wins_over_the_projects():
+    project = IndexSettings(uploaded_prior_to="P7D")
+    flags = IndexSettings(uploaded_prior_to="2026-06-01T00:00:00Z")
+    assert flags.over(project).uploaded_prior_to == "2026-06-01T00:00:00Z"
+    assert IndexSettings().over(project).uploaded_prior_to == "P7D"

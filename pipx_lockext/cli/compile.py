@@ -44,6 +44,15 @@ SOURCE_SUFFIXES = (".in", ".txt", ".toml")
     metavar="NAME",
     help="Lock for these platforms (linux-x86_64, macos-arm64, windows-x86_64, …).",
 )
+@click.option(
+    "--uploaded-prior-to",
+    "--exclude-newer",
+    "uploaded_prior_to",
+    metavar="DATE|DURATION|none",
+    help="Only files uploaded before DATE count (PEP 700 upload-time; the index must give "
+    "it): 2026-06-01 (midnight UTC), 2026-06-01T12:00:00Z, or a cool-down before now such "
+    "as P7D or PT12H. Recorded in the lock header and kept by later compiles; none drops it.",
+)
 @click.option("-n", "--dry-run", is_flag=True, help="Print the changes as a diff; write nothing.")
 @click.option(
     "-o",
@@ -79,6 +88,7 @@ def compile_command(  # click passes every option by keyword
     upgrade_packages: tuple[str, ...],
     pythons: tuple[str, ...],
     platforms: tuple[str, ...],
+    uploaded_prior_to: str | None,
     dry_run: bool,
     output_file: Path | None,
     extras: tuple[str, ...],
@@ -139,6 +149,7 @@ def compile_command(  # click passes every option by keyword
         cache_dir=cache_dir,
         refresh=refresh,
         offline=offline,
+        uploaded_prior_to=uploaded_prior_to,
     )
     sources = [a for a in layers if a.endswith(SOURCE_SUFFIXES) or Path(a).is_file()]
     pip_only = extras or all_extras or constraints or no_header or no_annotate
@@ -152,6 +163,8 @@ def compile_command(  # click passes every option by keyword
         return
     if len(sources) != len(layers) or not sources:
         raise click.UsageError("pip-compile mode takes SRC files only (not layer names)")
+    if uploaded_prior_to is not None:
+        raise click.UsageError("--uploaded-prior-to is not supported in pip-compile mode yet")
     from pipx_lockext.commands.pipcompat import (  # noqa: PLC0415 - start-up
         PipCompileOptions,
         compile_files,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from pipx_lockext.commands.uploadcutoff import noted, with_cutoff
 from pipx_lockext.core.environments import (
     PLATFORMS,
     PythonVersion,
@@ -26,6 +27,7 @@ from pipx_lockext.core.errors import (
     Location,
     Problem,
     ReqlockError,
+    ResolutionError,
     UsageError,
     did_you_mean,
 )
@@ -65,6 +67,8 @@ class CompileOptions:
     cache_dir: Path | None = None
     refresh: bool = False
     offline: bool = False
+    uploaded_prior_to: str | None = None
+    """`--uploaded-prior-to` as given: a cutoff, or "none" to drop the recorded one."""
 
 
 @dataclass(frozen=True)
@@ -100,10 +104,13 @@ def compile_project(
     """`reqlock compile [LAYER…]`; `progress` is told what resolving and fetching do."""
     loaded = load_project(root)
     kept = read_locks(loaded).recorded().inputs  # a matrix given on an earlier command line
-    inputs = with_matrix(kept, options.pythons, options.platforms)
+    matrix = with_matrix(kept, options.pythons, options.platforms)
+    inputs = with_cutoff(matrix, options.uploaded_prior_to)
     command = compile_command(loaded.settings, inputs.settings)
+    cutoff = inputs.settings.index.uploaded_prior_to
     layers = selected_layers(inputs, options.layers)
-    stamped = not (options.pythons or options.platforms or options.dry_run)
+    flags = options.pythons or options.platforms or options.uploaded_prior_to
+    stamped = not (flags or options.dry_run)
     forced = options.upgrade or options.upgrade_packages or options.index is not None
     if not forced and _fresh(read_locks(inputs), layers, stamped):
         return CompileResult(up_to_date=True, dry_run=options.dry_run)
@@ -112,11 +119,16 @@ def compile_project(
         outcome = resolve_locks(inputs, options, locks.existing(), progress, layers)
         layers = tuple(layer for layer in layers if layer not in outcome.failed)
         outcome = replace(
-            outcome, locks={k: replace(v, command=command) for k, v in outcome.locks.items()}
+            outcome,
+            locks={
+                k: replace(v, command=command, cutoff=cutoff) for k, v in outcome.locks.items()
+            },
+            builds={k: replace(v, cutoff=cutoff) for k, v in outcome.builds.items()},
         )
         for layer in layers:
             previous = locks.lock(layer)
-            if previous is not None:
+            # A changed cutoff leaves out files the old lock listed: not a hand edit.
+            if previous is not None and previous.cutoff == cutoff:
                 check_kept_hashes(previous, outcome.locks[layer].pins, inputs.lock_file(layer))
         texts = locks.plan(layers, outcome.locks, outcome.builds)
         changes = plan_changes(
@@ -212,7 +224,9 @@ def resolve_locks(
     try:
         outcome = lock_project(request, repository)
     except UnknownProject as exc:
-        raise exc.on(_searched(index)) from None
+        raise noted(exc.on(_searched(index)), index) from None
+    except ResolutionError as exc:
+        raise noted(exc, index) from None
     finally:
         repository.close()
     # The index's own warnings (a name offered by several indexes) come from the client,

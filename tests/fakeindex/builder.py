@@ -58,6 +58,11 @@ class Release:
     build_requires: tuple[str, ...] = ()
     """The sdist's `[build-system].requires` (pip installs them to build it; the in-tree
     backend itself needs none)."""
+    upload_time: str | None = None
+    """PEP 700 `upload-time` of every file (JSON pages only), e.g. "2024-01-01T00:00:00Z";
+    None: the page gives none."""
+    upload_times: tuple[str, ...] = ()
+    """Per-file overrides, `"<wheel tag triple or sdist>=<time>"` (a wheel added later)."""
 
     def __post_init__(self) -> None:
         problems = _tag_problems(self.wheels)
@@ -65,6 +70,10 @@ class Release:
             problems.append("no files: give wheels or sdist=True")
         if self.yanked == "":
             problems.append("yanked with an empty reason: give a reason or True")
+        for entry in self.upload_times:
+            key, equals, _ = entry.partition("=")
+            if not equals or key not in (*self.wheels, "sdist"):
+                problems.append(f"upload_times entry {entry!r}: not <wheel tag or sdist>=<time>")
         # Built now, so a bad release fails where the test writes it.
         for metadata in ("wheel_metadata", "sdist_metadata"):
             try:
@@ -73,6 +82,15 @@ class Release:
                 problems += [str(e) for e in group.exceptions if str(e) not in problems]
         if problems:
             raise ValueError(f"invalid Release {self.name} {self.version}: " + "; ".join(problems))
+
+    def upload_time_of(self, filename: str) -> str | None:
+        """The upload time the index gives for one of this release's files."""
+        kind = "-".join(filename[:-4].split("-")[-3:]) if filename.endswith(".whl") else "sdist"
+        for entry in self.upload_times:
+            key, _, when = entry.partition("=")
+            if key == kind:
+                return when
+        return self.upload_time
 
     @property
     def key(self) -> NormalizedName:

@@ -138,6 +138,9 @@ def _json_file(file: BuiltFile, url: str, options: PageOptions) -> dict[str, obj
     }
     if file.release.requires_python is not None:
         entry["requires-python"] = file.release.requires_python
+    uploaded = file.release.upload_time_of(file.filename)
+    if uploaded is not None:
+        entry["upload-time"] = uploaded  # PEP 700: JSON pages only, as on PyPI
     for key in _metadata_keys(file, options):
         entry[key] = {"sha256": file.metadata_sha256}
     return entry

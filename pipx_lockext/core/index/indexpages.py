@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Literal
@@ -24,6 +25,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from pipx_lockext.core.errors import escaped
+from pipx_lockext.core.inputs.cutoff import parse_upload_time
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
@@ -61,6 +63,11 @@ class DistFile:
     metadata_sha256: str | None = None
     """sha256 of the PEP 658 `.metadata` file; "" when listed without a hash."""
     size: int | None = None
+    upload_time: datetime | None = None
+    """When it was uploaded (PEP 700: JSON pages only); None when the index does not say."""
+    upload_time_problem: str | None = None
+    """Why the index's `upload-time` could not be read (then `upload_time` is None); only
+    an upload-date cutoff needs it, so a page is not refused for it."""
 
     @property
     def has_metadata_file(self) -> bool:
@@ -181,6 +188,7 @@ def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
         raise PageError(f"file {filename!r}: hashes is not a table")
     metadata = item.get("core-metadata", item.get("dist-info-metadata"))
     size = item.get("size")
+    uploaded, problem = _upload_time(item.get("upload-time"))
     return DistFile(
         filename=filename,
         url=_absolute(page_url, item["url"]),
@@ -189,6 +197,8 @@ def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
         yanked=_yanked(item.get("yanked", False)),
         metadata_sha256=_metadata_json(metadata, filename),
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        upload_time=uploaded,
+        upload_time_problem=problem,
     )
 
 
@@ -202,6 +212,17 @@ def _absolute(page_url: str, href: str) -> str:
     if _PLAIN_WEB_URL.fullmatch(href):
         return href
     return urldefrag(urljoin(page_url, href))[0]
+
+
+def _upload_time(value: object) -> tuple[datetime | None, str | None]:
+    """PEP 700's `upload-time`, read strictly; what is wrong with it when it is there but
+    not in PEP 700's form (shown escaped: it is index data)."""
+    if value is None:
+        return None, None
+    try:
+        return parse_upload_time(value), None
+    except ValueError as exc:
+        return None, escaped(str(exc))
 
 
 def _yanked(value: object) -> str | None:

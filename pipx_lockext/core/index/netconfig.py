@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
+from pipx_lockext.core.inputs.cutoff import cutoff_instant
 from pipx_lockext.core.inputs.settings import IndexSettings
 
 PYPI = "https://pypi.org/simple/"
@@ -41,6 +43,8 @@ class NetConfig:
     retries: int = DEFAULT_RETRIES
     package_indexes: tuple[tuple[str, str], ...] = ()
     """(canonical name, index URL) pairs: that package from that index only."""
+    uploaded_before: datetime | None = None
+    """Only index files uploaded before this instant count (PEP 700 `upload-time`)."""
 
     @property
     def indexes(self) -> tuple[str, ...]:
@@ -110,9 +114,10 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def with_index(config: NetConfig, index: IndexSettings) -> NetConfig:
+def with_index(config: NetConfig, index: IndexSettings, now: datetime | None = None) -> NetConfig:
     """`config` (pip's level) searching what `index` (the project and flag levels, already
-    put together with `over`) sets over it."""
+    put together with `over`) sets over it; `now` turns a relative upload cutoff into an
+    instant (it is needed only when `index` sets one)."""
     pip = IndexSettings(
         index_url=config.index_url,
         extra_index_urls=config.extra_index_urls,
@@ -128,4 +133,9 @@ def with_index(config: NetConfig, index: IndexSettings) -> NetConfig:
         find_links=found.find_links,
         index_strategy=found.strategy,
         package_indexes=found.package_indexes,
+        uploaded_before=_instant(found.uploaded_prior_to, now),
     )
+
+
+def _instant(cutoff: str | None, now: datetime | None) -> datetime | None:
+    return None if cutoff is None else cutoff_instant(cutoff, now)

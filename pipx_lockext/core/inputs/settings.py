@@ -19,6 +19,7 @@ from pipx_lockext.core.environments import (
     parse_requires_python,
 )
 from pipx_lockext.core.errors import Location, ProblemCollector, did_you_mean, shown
+from pipx_lockext.core.inputs.cutoff import parse_cutoff
 
 INDEX_STRATEGIES = ("first-index", "unsafe-best-match")
 SOURCES = ("pyproject", "requirements")
@@ -48,6 +49,9 @@ class IndexSettings:
     package_indexes: tuple[tuple[str, str], ...] = ()
     """(canonical name, index URL): the package comes from that index only, never from
     another (a private package can then never be shadowed by a public one)."""
+    uploaded_prior_to: str | None = None
+    """Only files uploaded before this count (PEP 700), as `cutoff.parse_cutoff` writes it:
+    an RFC 3339 instant or an ISO 8601 duration before the compile."""
 
     @property
     def strategy(self) -> str:
@@ -66,6 +70,7 @@ class IndexSettings:
             no_binary=self.no_binary or lower.no_binary,
             pre=self.pre if self.pre is not None else lower.pre,
             package_indexes=self.package_indexes or lower.package_indexes,
+            uploaded_prior_to=self.uploaded_prior_to or lower.uploaded_prior_to,
         )
 
     def joined(self, other: IndexSettings) -> IndexSettings:
@@ -82,6 +87,7 @@ class IndexSettings:
             package_indexes=tuple(
                 {**dict(self.package_indexes), **dict(other.package_indexes)}.items()
             ),
+            uploaded_prior_to=other.uploaded_prior_to or self.uploaded_prior_to,
         )
 
 
@@ -187,7 +193,7 @@ class _Reader:
 TOP_KEYS = (
     "source", "python", "platforms", "output-dir", "venv-dir", "index-url",
     "extra-index-url", "find-links", "index-strategy", "only-binary", "no-binary", "pre", "layers",
-    "package-index", "same-versions", "audit",
+    "package-index", "same-versions", "audit", "uploaded-prior-to",
 )  # fmt: skip
 LAYER_KEYS = ("include-base", "extras", "requires-python", "independent")
 
@@ -212,6 +218,7 @@ def parse_settings(table: Mapping[str, Any], file: str, out: ProblemCollector) -
         no_binary=binary_names(r.strings("no-binary") or ()),
         pre=r.get("pre", bool, "true or false"),
         package_indexes=_package_indexes(r),
+        uploaded_prior_to=_cutoff(r),
     )
     pythons = r.strings("python", _python_problem)
     platforms = r.strings("platforms", _platform_problem)
@@ -242,6 +249,18 @@ def _parse_audit(table: Mapping[str, Any], file: str, out: ProblemCollector) -> 
             continue
         ignore.append((entry["id"], entry["reason"]))
     return AuditSettings(r.get("db", str, "a string"), tuple(ignore))
+
+
+def _cutoff(r: _Reader) -> str | None:
+    """`uploaded-prior-to`: a date, an RFC 3339 time or an ISO 8601 duration."""
+    value: str | None = r.get("uploaded-prior-to", str, "a string")
+    if value is None:
+        return None
+    try:
+        return parse_cutoff(value)
+    except ValueError as exc:
+        r.out.add(r.where("uploaded-prior-to"), str(exc))  # the message quotes the value
+        return None
 
 
 def _folder(r: _Reader, key: str) -> str | None:

@@ -7,7 +7,8 @@ move a shared pin, but a lock is stale only when its own inputs change; compile 
 re-resolves them all and rewrites a lock only when its text changes), the project's own
 optional dependencies (and `[project].dependencies` when a layer holds `-e .`), the index
 settings without credentials, the lock format version, and the layer's own name and
-environments. pip's configuration and one-off
+environments, and the upload-date cutoff as written (`P7D` itself for a relative one, so
+such a lock does not go stale as days pass). pip's configuration and one-off
 command-line flags are not inputs of the project, so they are left out: a lock compiled
 with `--pre` once stays fresh until the project changes. `check` recomputes the digest
 from the inputs alone, without the resolver or the network.
@@ -111,6 +112,9 @@ def _index(index: IndexSettings) -> dict[str, object]:
         document["package_indexes"] = pairs
     if index.no_binary:
         document["no_binary"] = sorted(index.no_binary)
+    if index.uploaded_prior_to:
+        # As written: a duration, not the instant it gave, so a cool-down stays fresh.
+        document["uploaded_prior_to"] = index.uploaded_prior_to
     return document
 
 

@@ -21,6 +21,7 @@ from pipx_lockext.core.errors import IntegrityError
 from pipx_lockext.core.lockfiles.lockparse import (
     BODY_DIGEST,
     BUILT_VERSION,
+    CUTOFF,
     body_digest,
     parse_lock,
     url_version,
@@ -104,6 +105,9 @@ class LockFile:
     """pip option lines such as `--index-url …` (never credentials, never --trusted-host)."""
     command: str = "reqlock compile"
     """The command that updates it, for the header."""
+    cutoff: str | None = None
+    """The upload-date cutoff it was resolved under (`--uploaded-prior-to`), as
+    `cutoff.parse_cutoff` writes it; kept by later compiles until changed."""
 
 
 def render(lock: LockFile, *, header: bool = True, annotate: bool = True) -> str:
@@ -137,6 +141,7 @@ def _text(lock: LockFile, header: bool, annotate: bool) -> str:
             HEADER.format(source=lock.source, command=lock.command),
             f"# layer: {lock.description}\n",
             f"# environments: {lock.environments}\n",
+            *([f"{CUTOFF}{lock.cutoff}\n"] if lock.cutoff else []),
             f"# input-digest: sha256:{lock.digest}\n",
         ]
     lines += [f"{option}\n" for option in lock.options]
@@ -185,7 +190,8 @@ def _value_problems(lock: LockFile) -> list[str]:
 
 def _header_fields(lock: LockFile) -> list[tuple[str, str]]:
     return [("layer", lock.description), ("source", lock.source), ("command", lock.command),
-            ("environments", lock.environments), ("digest", lock.digest)]  # fmt: skip
+            ("environments", lock.environments), ("digest", lock.digest),
+            ("uploaded-prior-to", lock.cutoff or "")]  # fmt: skip
 
 
 def _pin_problems(pin: Pin) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
@@ -27,6 +28,7 @@ from pipx_lockext.core.environments import (
     PythonVersion,
     build_matrix,
 )
+from pipx_lockext.core.inputs.cutoff import parse_cutoff
 
 WRITTEN_OPTIONS = ("--index-url", "--extra-index-url", "--find-links", "--no-binary")
 """The only option lines reqlock writes (and so the only ones a lock may hold)."""
@@ -75,6 +77,9 @@ class ParsedLock:
     options: tuple[tuple[int, str], ...]
     """(line, text) of each option line."""
     problems: tuple[LockProblem, ...]
+    cutoff: str | None = None
+    """The `# uploaded-prior-to:` header's cutoff; None when there is none (or it does
+    not read as one, which is a problem)."""
 
     def pins_for(self, env: Environment) -> dict[NormalizedName, Version]:
         """The version of each project the lock installs in `env`."""
@@ -83,6 +88,7 @@ class ParsedLock:
 
 _DIGEST = re.compile(r"# input-digest: sha256:([0-9a-f]{64})$")
 BODY_DIGEST = "# body-digest: sha256:"
+CUTOFF = "# uploaded-prior-to: "
 _BODY = re.compile(re.escape(BODY_DIGEST) + r"([0-9a-f]{64})$")
 
 
@@ -116,6 +122,7 @@ def parse_lock(text: str) -> ParsedLock:
     environments = parse_environments(header.get("environments", ""))
     pins = _fold_extras(pins)
     problems += _duplicate_problems(pins, environments)
+    cutoff = _cutoff(header.get("cutoff"), problems)
     return ParsedLock(
         header.get("layer"),
         header.get("digest"),
@@ -123,7 +130,19 @@ def parse_lock(text: str) -> ParsedLock:
         tuple(pins),
         tuple(options),
         tuple(sorted(problems, key=lambda p: (p.line or 0, p.what))),
+        cutoff,
     )
+
+
+def _cutoff(text: str | None, problems: list[LockProblem]) -> str | None:
+    """The header's upload cutoff, exactly as reqlock writes it, else a problem."""
+    if text is None:
+        return None
+    with suppress(ValueError):
+        if parse_cutoff(text) == text:
+            return text
+    problems.append(LockProblem(None, f"unreadable '{CUTOFF.strip()}' header: {text!r:.80}"))
+    return None
 
 
 def _header(text: str) -> dict[str, str]:
@@ -135,6 +154,8 @@ def _header(text: str) -> dict[str, str]:
             found["digest"] = match.group(1)
         elif match := _BODY.match(raw):
             found["body"] = match.group(1)
+        elif raw.startswith(CUTOFF):
+            found["cutoff"] = raw.removeprefix(CUTOFF)
         elif raw.startswith("# environments: "):
             found["environments"] = raw.removeprefix("# environments: ")
         elif raw.startswith("# layer: "):

@@ -27,11 +27,12 @@ from pipx_lockext.core.environments import (
     marker_points,
     parse_requires_python,
 )
+from pipx_lockext.core.inputs.cutoff import parse_cutoff
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.inputs.settings import Settings
 from pipx_lockext.core.lockfiles.digest import index_lines, input_digest, legacy_input_digest
 from pipx_lockext.core.lockfiles.lockfile import LockFile, render
-from pipx_lockext.core.lockfiles.lockparse import ParsedLock, parse_lock
+from pipx_lockext.core.lockfiles.lockparse import CUTOFF, ParsedLock, parse_lock
 
 LOCK_SUFFIX = ".lock.txt"
 BUILD_SUFFIX = ".build.lock.txt"
@@ -150,6 +151,13 @@ class LockSet:
         """STALE, or that the matrix changed when the lock's environments are not the
         layer's any more (said as such, not as changed inputs)."""
         matrix = self.inputs.matrix(layer)
+        cutoff = self.inputs.settings.index.uploaded_prior_to
+        if lock.cutoff != cutoff and not lock.problems:
+            return (
+                f"stale: the upload cutoff changed (locked with uploaded-prior-to "
+                f"{lock.cutoff or 'none'}, the project now asks for {cutoff or 'none'}); "
+                "run reqlock compile"
+            )
         if not lock.environments or set(lock.environments) == set(matrix):
             return STALE
         return (
@@ -179,10 +187,11 @@ class LockSet:
 
     def recorded(self) -> LockSet:
         """The set with the matrix its lock headers record from the command line
-        (`reqlock compile --python 3.11 --python 3.12`) where the project configures none,
-        so that later compiles and checks keep it, like pins."""
+        (`reqlock compile --python 3.11 --python 3.12`) and the upload cutoff they record,
+        each where the project configures none, so that later compiles and checks keep
+        them, like pins."""
         pythons, platforms = self._recorded_flags()
-        settings = self.inputs.settings
+        settings = self._recorded_cutoff(self.inputs.settings)
         if settings.pythons is not None:
             pythons = ()
         if settings.platforms_set:
@@ -191,13 +200,31 @@ class LockSet:
             spec = parse_requires_python(self.inputs.requires_python)
             pythons = tuple(v for v in pythons if v.admitted_by(spec))
         if not pythons and not platforms:
-            return self
+            if settings is self.inputs.settings:
+                return self  # keeps what is parsed already
+            return replace(self, inputs=replace(self.inputs, settings=settings))
         settings = replace(
             settings,
             pythons=pythons or settings.pythons,
             platforms=platforms or settings.platforms,
         )
         return replace(self, inputs=replace(self.inputs, settings=settings))
+
+    def _recorded_cutoff(self, settings: Settings) -> Settings:
+        """`settings` with the first lock's `# uploaded-prior-to:` cutoff, unless the
+        project configures one (`--uploaded-prior-to none` writes none, dropping it)."""
+        if settings.index.uploaded_prior_to is not None:
+            return settings
+        for layer in self.inputs.layer_names():
+            # The header alone (the set is parsed once, after this): as `_recorded_flags`.
+            text = self.texts.get(self.inputs.lock_file(layer)) or ""
+            line = next((x for x in text.splitlines()[:8] if x.startswith(CUTOFF)), "")
+            cutoff = line.removeprefix(CUTOFF)
+            with suppress(ValueError):
+                if cutoff and parse_cutoff(cutoff) == cutoff:
+                    index = replace(settings.index, uploaded_prior_to=cutoff)
+                    return replace(settings, index=index)
+        return settings
 
     def _recorded_flags(self) -> tuple[tuple[PythonVersion, ...], tuple[str, ...]]:
         """The `--python` / `--platform` values of the first lock header that has any."""

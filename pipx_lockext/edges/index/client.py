@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -180,8 +181,10 @@ class IndexRepository:
     def _find(self, name: str) -> tuple[DistFile, ...]:
         found: list[DistFile] = []
         offered = self._offered(name)
-        for _, files in offered[:1] if self.config.index_strategy == "first-index" else offered:
-            found.extend(files)
+        used = offered[:1] if self.config.index_strategy == "first-index" else offered
+        for index, files in used:
+            found.extend(uploaded_before(files, self.config.uploaded_before, index))
+        # Find-links are not filtered: they carry no upload times, and are the user's own.
         found.extend(f for f in self._links.files() if f.parsed and f.parsed.name == name)
         same_bytes_everywhere(found)
         warning = shadowing(name, offered)
@@ -215,6 +218,28 @@ class IndexRepository:
                 canonicalize_name(r.name) for r in meta.requires_dist if not _needs_extra(r)
             )
         return meta
+
+
+def uploaded_before(
+    files: tuple[DistFile, ...], cutoff: datetime | None, index: str
+) -> tuple[DistFile, ...]:
+    """The files `index` lists that were uploaded before `cutoff` (all, without one); a
+    file whose upload time the index does not give is a NetworkError naming the index:
+    its lack, not the project's (an HTML-only index never gives one)."""
+    if cutoff is None:
+        return files
+    for file in files:
+        if file.upload_time is None:
+            what = (
+                f"the upload-time it gives for {file.filename} is {file.upload_time_problem}"
+                if file.upload_time_problem
+                else f"gives no upload-time for {file.filename} (PEP 700: JSON pages only)"
+            )
+            raise NetworkError(
+                f"{redact(index)}: {what}; --uploaded-prior-to needs one for every file: "
+                "use an index that serves PEP 700 upload times, or drop the cutoff"
+            )
+    return tuple(f for f in files if f.upload_time is not None and f.upload_time < cutoff)
 
 
 def shadowing(name: str, offered: list[tuple[str, tuple[DistFile, ...]]]) -> str | None:
@@ -273,7 +298,7 @@ def open_repository(
         config = from_pip(pip_options(environ))
     except ValueError as exc:
         raise UsageError(f"pip configuration: {exc}") from None
-    config = with_index(config, index)
+    config = with_index(config, index, datetime.now(timezone.utc))
     cache = None if no_cache else Cache(cache_dir or default_cache_dir(environ))
     return IndexRepository(
         config, Http(config), cache, offline=offline, refresh=refresh, progress=progress
