@@ -310,3 +310,25 @@ def test_the_projects_own_release_pinned_for_a_dependency_is_not_reported(locked
     # sync installs the working tree over that pin: whether 1.0 is out is not the lock's.
     assert "demo" not in result.out
     assert "  cli-tool  1.0     1.0      1.1" in result.out  # the others are still said
+
+
+def test_the_upload_cutoff_of_the_locks_bounds_the_newest(make_project, fake_index, reqlock):
+    """A lock compiled `--uploaded-prior-to 2024-06-01` records it: a release uploaded
+    later does not exist for `outdated` either (a cool-down is not undone by asking)."""
+    index = fake_index(
+        [
+            Release("lib", "1.0", upload_time="2024-01-01T00:00:00Z"),
+            Release("lib", "2.0", upload_time="2024-03-01T00:00:00Z"),
+            Release("lib", "3.0", upload_time="2024-09-01T00:00:00Z"),
+        ]
+    )
+    text = PYPROJECT.replace('"kit",', "").replace('"cli-tool<1.1",', "").replace('"fast",', "")
+    root = make_project({"pyproject.toml": text.format(url=index.url)})
+    compiled = reqlock(
+        "compile", "--project", root, "-P", "lib==1.0", "--uploaded-prior-to", "2024-06-01"
+    )
+    assert compiled.code == 0, compiled.err
+    result = reqlock("outdated", "--project", root, "--format", "json")
+    assert result.code == 0, result.err
+    assert '"3.0"' not in result.out
+    assert '"2.0"' in result.out

@@ -205,12 +205,7 @@ def resolve_locks(
     upgrades, constraints = _upgrades(options.upgrade_packages)
     _check_upgrades_are_locked(upgrades, existing)
     preferred = {} if options.upgrade else preferences(inputs, existing, upgrades)
-    policy = Policy(
-        pre=bool(index.pre),
-        only_binary=frozenset(index.only_binary),
-        no_binary=frozenset(index.no_binary),
-        same_versions=inputs.settings.same_versions,
-    )
+    policy = Policy.of(inputs.settings, index)
     request = LockRequest(
         inputs, policy, preferred, constraints, index_lines(index), progress, layers
     )

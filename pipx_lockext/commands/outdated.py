@@ -66,12 +66,7 @@ def outdated_project(
     wanted = selected_layers(inputs, layers)
     locks = {layer: fresh_lock(lockset, layer) for layer in wanted}
     index = inputs.settings.index
-    policy = Policy(
-        pre=pre or bool(index.pre),
-        only_binary=frozenset(index.only_binary),
-        no_binary=frozenset(index.no_binary),
-        same_versions=inputs.settings.same_versions,
-    )
+    policy = Policy.of(inputs.settings, index, pre=pre)
     repository = open_repository(index, refresh=True, progress=progress)
     try:
         found = outdated(inputs, locks, policy, repository, progress)

@@ -14,6 +14,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from pipx_lockext.core.inputs.settings import IndexSettings, Settings
 from pipx_lockext.core.resolution.candidates import Release
 
 PYTHON = NormalizedName("<python>")
@@ -109,3 +110,14 @@ class Policy:
     same_versions: bool = False
     """One version everywhere one version serves (`[tool.reqlock] same-versions`);
     otherwise each environment gets what pip would install there: the newest that fits."""
+
+    @classmethod
+    def of(cls, settings: Settings, index: IndexSettings, *, pre: bool = False) -> Policy:
+        """The policy a project's settings ask for, with `index` (the project's, or the
+        command line's over it) deciding pre-releases and formats."""
+        return cls(
+            pre=pre or bool(index.pre),
+            only_binary=frozenset(index.only_binary),
+            no_binary=frozenset(index.no_binary),
+            same_versions=settings.same_versions,
+        )
