@@ -63,11 +63,24 @@ class DistFile:
     metadata_sha256: str | None = None
     """sha256 of the PEP 658 `.metadata` file; "" when listed without a hash."""
     size: int | None = None
-    upload_time: datetime | None = None
-    """When it was uploaded (PEP 700: JSON pages only); None when the index does not say."""
-    upload_time_problem: str | None = None
-    """Why the index's `upload-time` could not be read (then `upload_time` is None); only
-    an upload-date cutoff needs it, so a page is not refused for it."""
+    upload_time_text: str | None = None
+    """PEP 700 `upload-time` as the index gives it (JSON pages only), read only when an
+    upload-date cutoff asks (`upload_time`): a large page lists thousands of files."""
+
+    @property
+    def upload_time(self) -> datetime | None:
+        """When it was uploaded; None when the index does not say, or not readably."""
+        return self._upload[0]
+
+    @property
+    def upload_time_problem(self) -> str | None:
+        """Why the index's `upload-time` could not be read (then `upload_time` is None);
+        only an upload-date cutoff needs it, so a page is not refused for it."""
+        return self._upload[1]
+
+    @cached_property
+    def _upload(self) -> tuple[datetime | None, str | None]:
+        return _upload_time(self.upload_time_text)
 
     @property
     def has_metadata_file(self) -> bool:
@@ -188,7 +201,7 @@ def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
         raise PageError(f"file {filename!r}: hashes is not a table")
     metadata = item.get("core-metadata", item.get("dist-info-metadata"))
     size = item.get("size")
-    uploaded, problem = _upload_time(item.get("upload-time"))
+    uploaded = item.get("upload-time")
     return DistFile(
         filename=filename,
         url=_absolute(page_url, item["url"]),
@@ -197,8 +210,9 @@ def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
         yanked=_yanked(item.get("yanked", False)),
         metadata_sha256=_metadata_json(metadata, filename),
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-        upload_time=uploaded,
-        upload_time_problem=problem,
+        upload_time_text=uploaded
+        if uploaded is None or isinstance(uploaded, str)
+        else repr(uploaded),
     )
 
 
