@@ -100,7 +100,6 @@ class DistFile:
         """Whether the index serves `<url>.metadata` (PEP 658/714)."""
         return self.metadata_sha256 is not None
 
-
     @cached_property
     def tags(self) -> frozenset[Tag]:
         """A wheel's tags (empty for an sdist); parsed only when asked, as pages of big
