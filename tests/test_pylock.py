@@ -3,8 +3,9 @@ resolution (SPEC "Beyond requirements files"), and `check` holding them to their
 
 from __future__ import annotations
 
+import sys
+
 import pytest
-import tomllib
 from packaging.pylock import Pylock
 
 from pipx_lockext.core.environments import Environment, PythonVersion
@@ -19,6 +20,11 @@ from pipx_lockext.core.lockfiles.pylock import (
 )
 from tests.conftest import seal
 from tests.test_compile import PYPROJECT, RELEASES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the 3.10 tox env
+    import tomli as tomllib
 
 
 @pytest.fixture
