@@ -15,11 +15,12 @@ from pathlib import Path
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from pipx_lockext.core.errors import UsageError, did_you_mean
+from pipx_lockext.core.errors import InputError, UsageError, did_you_mean
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
-from pipx_lockext.core.lockfiles.lockset import Finding
-from pipx_lockext.edges.project.loader import load_project
-from pipx_lockext.edges.project.lockfiles import read_locks, remember
+from pipx_lockext.core.lockfiles.lockset import Finding, LockSet
+from pipx_lockext.edges.project import stamp
+from pipx_lockext.edges.project.loader import load_project, parse_toml
+from pipx_lockext.edges.project.lockfiles import read_locks, read_text, remember
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,43 @@ def check_project(root: Path) -> CheckResult:
     is `pipcheck.check_folder`'s)."""
     locks = read_locks(load_project(root)).recorded()
     names = locks.inputs.lockable()
-    remember(locks)
-    return CheckResult(names, tuple(locks.findings()))
+    beside = pylock_findings(locks, names)
+    if beside:
+        stamp.forget(locks.inputs.root)  # the stamp would answer "fresh" next time
+    else:
+        remember(locks)
+    return CheckResult(names, (*locks.findings(), *beside))
+
+
+def pylock_findings(locks: LockSet, layers: tuple[str, ...]) -> list[Finding]:
+    """What is wrong with each `pylock.<layer>.toml` beside the locks (none there: nothing
+    to check): it must parse, validate per PEP 751 and list the lock's pins."""
+    folder = Path(locks.inputs.root) / locks.inputs.settings.output_dir
+    if not any(folder.glob("pylock.*.toml")):
+        return []
+    # Only now: packaging.pylock loads packaging.tags, which check has no other use for.
+    from pipx_lockext.core.lockfiles.pylock import (  # noqa: PLC0415 - see above
+        pylock_name,
+        pylock_problems,
+    )
+
+    found = []
+    for layer in layers:
+        path = f"{locks.inputs.settings.output_dir}/{pylock_name(layer)}"
+        text = read_text(folder / pylock_name(layer), path)
+        lock = locks.lock(layer)
+        if text is None or lock is None:
+            continue  # a missing lock is reported as such
+        try:
+            data = parse_toml(text, path)
+        except InputError as exc:
+            found += [Finding(path, None, message) for message in exc.messages()]
+            continue
+        found += [
+            Finding(path, None, f"stale: {what}; run reqlock export --format pylock", stale=True)
+            for what in pylock_problems(data, lock)
+        ]
+    return found
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ class WriteResult:
     dry_run: bool
 
 
-def _apply(changes: tuple[FileChange, ...], dry_run: bool) -> WriteResult:
+def apply_changes(changes: tuple[FileChange, ...], dry_run: bool) -> WriteResult:
     if not dry_run:
         replace_files({c.path: c.new for c in changes if c.changed})
     return WriteResult(changes, dry_run)
@@ -41,7 +41,7 @@ def export_project(root: Path, output_dir: Path | None, dry_run: bool) -> WriteR
         )
     folder = output_dir or root / inputs.settings.output_dir
     texts = {folder / name: text for name, text in export_files(inputs).items()}
-    return _apply(plan_changes(root, texts, confined=output_dir is None), dry_run)
+    return apply_changes(plan_changes(root, texts, confined=output_dir is None), dry_run)
 
 
 def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:
@@ -64,7 +64,7 @@ def import_files(root: Path, files: list[Path], dry_run: bool) -> WriteResult:
     new = import_layers(old, layers, index, extras_of)
     # Read back what import wrote, so that a pyproject.toml it would break is never written.
     read_pyproject(parse_toml(new, "pyproject.toml"), str(root))
-    return _apply(plan_changes(root, {pyproject: new}), dry_run)
+    return apply_changes(plan_changes(root, {pyproject: new}), dry_run)
 
 
 def _default_sources(root: Path) -> list[Path]:

@@ -1,0 +1,112 @@
+"""The `export --format pylock` use case (shell): PEP 751 `pylock.<layer>.toml` files from
+the layers' fresh `.lock.txt` files, never from a second resolution.
+
+The locks are read and refused when `check` would refuse them (exit 1); then the index
+pages (the project's index settings and cache, as compile reads them) give each locked
+hash its file's URL and size, the core builds and validates each Pylock, and every file is
+written all-or-nothing. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from pipx_lockext.commands.convert import WriteResult, apply_changes
+from pipx_lockext.core.errors import NotTrue, UsageError, did_you_mean
+from pipx_lockext.core.inputs.project import ProjectInputs
+from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
+from pipx_lockext.core.lockfiles.lockset import LockSet
+from pipx_lockext.core.lockfiles.pylock import (
+    FileRecord,
+    ReleaseKey,
+    build_pylock,
+    pylock_name,
+    release_key,
+    render_pylock,
+)
+from pipx_lockext.core.progress import NO_PROGRESS, Progress
+from pipx_lockext.edges.project.fsio import plan_changes
+from pipx_lockext.edges.project.loader import load_project
+from pipx_lockext.edges.project.lockfiles import read_locks
+
+if TYPE_CHECKING:
+    from pipx_lockext.core.index.source import Source
+
+
+def export_pylock(
+    root: Path,
+    layers: tuple[str, ...],
+    output_dir: Path | None,
+    dry_run: bool,
+    progress: Progress = NO_PROGRESS,
+) -> WriteResult:
+    """`reqlock export --format pylock [LAYER...]`: `pylock.<layer>.toml` beside the locks
+    (or in `output_dir`) for the layers named, all of them when none is."""
+    inputs = load_project(root)
+    locks = read_locks(inputs).recorded()
+    chosen = _chosen(inputs, layers)
+    parsed = _fresh_locks(locks, chosen)
+    files = _index_files(inputs, parsed.values(), progress)
+    folder = output_dir or root / inputs.settings.output_dir
+    texts = {}
+    for layer, lock in parsed.items():
+        display = inputs.lock_file(layer)
+        pylock = build_pylock(lock, display, files)
+        texts[folder / pylock_name(layer)] = render_pylock(pylock, display)
+    return apply_changes(plan_changes(root, texts, confined=output_dir is None), dry_run)
+
+
+def _chosen(inputs: ProjectInputs, layers: tuple[str, ...]) -> tuple[str, ...]:
+    known = inputs.lockable()
+    for layer in layers:
+        if canonicalize_name(layer) not in known:
+            raise UsageError(f"no layer {layer!r}{did_you_mean(layer, known)}")
+    return tuple(dict.fromkeys(canonicalize_name(layer) for layer in layers)) or known
+
+
+def _fresh_locks(locks: LockSet, layers: tuple[str, ...]) -> dict[str, ParsedLock]:
+    """Each layer's lock, when `check` finds every one fresh and well formed (NotTrue
+    naming what is wrong otherwise: a pylock file of a stale lock would be stale too)."""
+    findings = locks.findings(layers)
+    if findings:
+        found = "; ".join(str(f) for f in findings)
+        raise NotTrue(f"{found}; export writes pylock files from fresh locks only")
+    return {layer: lock for layer in layers if (lock := locks.lock(layer)) is not None}
+
+
+def _index_files(
+    inputs: ProjectInputs, locks: Iterable[ParsedLock], progress: Progress
+) -> dict[ReleaseKey, tuple[FileRecord, ...]]:
+    """The files the index lists for each locked release, with their sha256."""
+    from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - network only here
+
+    pins = {release_key(pin): pin for lock in locks for pin in lock.pins}
+    repository = open_repository(inputs.settings.index, progress=progress)
+    try:
+        repository.prefetch({pin.name for pin in pins.values() if pin.url is None})
+        return {key: _records(repository, pin) for key, pin in sorted(pins.items())}
+    finally:
+        repository.close()
+
+
+def _records(source: Source, pin: LockedPin) -> tuple[FileRecord, ...]:
+    if pin.url is not None:
+        from pipx_lockext.core.index.indexpages import DistFile  # noqa: PLC0415 - direct URLs only
+        from pipx_lockext.core.resolution.directurls import (  # noqa: PLC0415 - direct URLs only
+            direct_release,
+            file_name,
+        )
+
+        release = direct_release(pin.name, pin.url)
+        files = release.files if release else (DistFile(file_name(pin.url), pin.url, None),)
+    else:
+        files = tuple(
+            f
+            for f in source.files(pin.name)
+            if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
+        )
+    return tuple(FileRecord(f.filename, f.url, source.sha256(f), f.size) for f in files)
