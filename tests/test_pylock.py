@@ -319,3 +319,20 @@ def test_each_scenario_lock_exports_to_the_same_pins(
                 built = index.files[file.filename]
                 assert (file.size, file.hashes["sha256"]) == (built.size, built.sha256)
     assert reqlock("check", "--project", project).code == 0
+
+
+def test_each_file_carries_the_upload_time_the_index_gives(make_project, fake_index, reqlock):
+    """PEP 751 `upload-time`, from the index's PEP 700 field (JSON pages): a reader can
+    tell a file uploaded after the lock was made."""
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    releases = [replace(r, upload_time="2024-05-06T07:08:09Z") for r in RELEASES]
+    index = fake_index(releases)
+    root = make_project({"pyproject.toml": PYPROJECT.format(url=index.url)})
+    assert reqlock("compile", "--project", root).code == 0
+    assert reqlock("export", "--format", "pylock", "--project", root, "base").code == 0
+    pylock = read_pylock(root / "requirements/pylock.base.toml")
+    files = [f for p in pylock.packages for f in (*(p.wheels or ()), p.sdist) if f]
+    assert files
+    assert {f.upload_time for f in files} == {datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)}
