@@ -109,4 +109,6 @@ def _records(source: Source, pin: LockedPin) -> tuple[FileRecord, ...]:
             for f in source.files(pin.name)
             if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
         )
-    return tuple(FileRecord(f.filename, f.url, source.sha256(f), f.size, f.upload_time) for f in files)
+    return tuple(
+        FileRecord(f.filename, f.url, source.sha256(f), f.size, f.upload_time) for f in files
+    )
