@@ -15,7 +15,7 @@ from pathlib import Path
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from pipx_lockext.core.errors import InputError, UsageError, did_you_mean
+from pipx_lockext.core.errors import InputError, UnknownLayer
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
 from pipx_lockext.core.lockfiles.lockset import Finding, LockSet
 from pipx_lockext.edges.project import stamp
@@ -93,7 +93,7 @@ def why(root: Path, name: str, layer: str | None) -> WhyResult:
     inputs = load_project(root)
     layers = inputs.layer_names()
     if layer is not None and canonicalize_name(layer) not in layers:
-        raise UsageError(f"no layer {layer!r}{did_you_mean(layer, layers)}")
+        raise UnknownLayer(layer, layers)
     wanted = canonicalize_name(name)
     locks = read_locks(inputs)
     found = []

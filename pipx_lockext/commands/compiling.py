@@ -28,6 +28,7 @@ from pipx_lockext.core.errors import (
     Problem,
     ReqlockError,
     ResolutionError,
+    UnknownLayer,
     UsageError,
     did_you_mean,
 )
@@ -306,8 +307,7 @@ def selected_layers(inputs: ProjectInputs, asked: tuple[str, ...]) -> tuple[str,
         return names
     for name in asked:
         if canonicalize_name(name) not in names:
-            hint = did_you_mean(name, names)
-            raise UsageError(f"no layer {name!r}{hint}; layers: {', '.join(names)}")
+            raise UnknownLayer(name, names)
     return tuple(canonicalize_name(name) for name in asked)
 
 

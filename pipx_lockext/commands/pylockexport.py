@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 
 from pipx_lockext.commands.convert import WriteResult, apply_changes
-from pipx_lockext.core.errors import NotTrue, UsageError, did_you_mean
+from pipx_lockext.core.errors import NotTrue, UnknownLayer
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
 from pipx_lockext.core.lockfiles.lockset import LockSet
@@ -64,7 +64,7 @@ def _chosen(inputs: ProjectInputs, layers: tuple[str, ...]) -> tuple[str, ...]:
     known = inputs.lockable()
     for layer in layers:
         if canonicalize_name(layer) not in known:
-            raise UsageError(f"no layer {layer!r}{did_you_mean(layer, known)}")
+            raise UnknownLayer(layer, known)
     return tuple(dict.fromkeys(canonicalize_name(layer) for layer in layers)) or known
 
 

@@ -23,7 +23,12 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.environments import DEFAULT_PYTHONS, PythonVersion
-from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError, did_you_mean
+from pipx_lockext.core.errors import (
+    IntegrityError,
+    NotTrue,
+    UnknownLayer,
+    UsageError,
+)
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
 from pipx_lockext.core.lockfiles.lockset import LockSet
@@ -193,9 +198,7 @@ def choose_layer(inputs: ProjectInputs, asked: str | None) -> str:
     if asked is None:
         return "dev" if "dev" in names else "base"
     if asked not in names:
-        raise UsageError(
-            f"no layer {asked!r}{did_you_mean(asked, names)}; layers: {', '.join(names)}"
-        )
+        raise UnknownLayer(asked, names)
     return asked
 
 

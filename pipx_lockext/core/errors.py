@@ -88,6 +88,16 @@ class UsageError(ReqlockError):
     exit_code = 2
 
 
+class UnknownLayer(UsageError):
+    """A layer name the project does not have, with the closest and every one it has."""
+
+    def __init__(self, asked: str, layers: Iterable[str]) -> None:
+        names = list(layers)
+        super().__init__(
+            f"no layer {asked!r}{did_you_mean(asked, names)}; layers: {', '.join(names)}"
+        )
+
+
 class ResolutionError(ReqlockError):
     """Resolution impossible: conflict, unknown package, nothing installs (exit 3)."""
 
