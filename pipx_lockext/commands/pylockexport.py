@@ -94,21 +94,9 @@ def _index_files(
 
 
 def _records(source: Source, pin: LockedPin) -> tuple[FileRecord, ...]:
-    if pin.url is not None:
-        from pipx_lockext.core.index.indexpages import DistFile  # noqa: PLC0415 - direct URLs only
-        from pipx_lockext.core.resolution.directurls import (  # noqa: PLC0415 - direct URLs only
-            direct_release,
-            file_name,
-        )
+    from pipx_lockext.core.resolution.pins import locked_files  # noqa: PLC0415 - start-up
 
-        release = direct_release(pin.name, pin.url)
-        files = release.files if release else (DistFile(file_name(pin.url), pin.url, None),)
-    else:
-        files = tuple(
-            f
-            for f in source.files(pin.name)
-            if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
-        )
     return tuple(
-        FileRecord(f.filename, f.url, source.sha256(f), f.size, f.upload_time) for f in files
+        FileRecord(f.filename, f.url, source.sha256(f), f.size, f.upload_time)
+        for f in locked_files(source, pin)
     )

@@ -110,23 +110,9 @@ def _against_index(
 
 
 def _index_hashes(source: Source, pin: LockedPin) -> set[str]:
-    if pin.url:
-        from pipx_lockext.core.index.indexpages import DistFile  # noqa: PLC0415 - direct URLs only
-        from pipx_lockext.core.resolution.directurls import (  # noqa: PLC0415 - direct URLs only
-            direct_release,
-            file_name,
-        )
+    from pipx_lockext.core.resolution.pins import locked_files  # noqa: PLC0415 - start-up
 
-        release = direct_release(pin.name, pin.url)
-        # A source archive named by no version (`…/archive/stable.zip`): its bytes now.
-        files = release.files if release else (DistFile(file_name(pin.url), pin.url, None),)
-    else:
-        files = tuple(
-            f
-            for f in source.files(pin.name)
-            if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
-        )
-    return {source.sha256(f) for f in files}
+    return {source.sha256(f) for f in locked_files(source, pin)}
 
 
 def _installed(inputs: ProjectInputs, result: VerifyResult) -> VerifyResult:

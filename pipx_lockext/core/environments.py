@@ -292,6 +292,16 @@ def _patch_points(text: str, python: PythonVersion) -> set[int]:
     return {p for p in (patch, patch + 1) if 0 < p <= MAX_PATCH}
 
 
+def describe_environments(envs: tuple[Environment, ...]) -> str:
+    """ "python 3.9-3.13 on linux-x86_64" when the environments are every pair of their
+    Pythons and platforms, else each one."""
+    pairs = {(e.python, e.platform_name) for e in envs}
+    pythons, platforms = {e.python for e in envs}, {e.platform_name for e in envs}
+    if len(pairs) == len(pythons) * len(platforms):
+        return describe_matrix(envs)
+    return "; ".join(str(env) for env in sorted(envs))
+
+
 def describe_matrix(matrix: tuple[Environment, ...]) -> str:
     """Compact text for lock headers: "python 3.9-3.13 on linux-x86_64, macos-arm64"
     ("python 3.9.2-3.13" when the first series starts at a patch floor)."""

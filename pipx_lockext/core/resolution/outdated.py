@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from pipx_lockext.core.environments import Environment, describe_matrix
+from pipx_lockext.core.environments import Environment, describe_environments
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
@@ -159,20 +159,10 @@ def _grouped(cells: Mapping[Environment, Iterable[_Cell]]) -> tuple[Behind, ...]
             c.pinned,
             c.allowed,
             c.newest,
-            describe(tuple(envs)),
+            describe_environments(tuple(envs)),
             len(envs) == len(every),
             c.held_by,
         )
         for c, envs in where.items()
     ]
     return tuple(sorted(found, key=lambda b: (b.name, b.pinned, b.environments)))
-
-
-def describe(envs: tuple[Environment, ...]) -> str:
-    """ "python 3.9-3.13 on linux-x86_64" when the environments are every pair of their
-    Pythons and platforms, else each one."""
-    pairs = {(e.python, e.platform_name) for e in envs}
-    pythons, platforms = {e.python for e in envs}, {e.platform_name for e in envs}
-    if len(pairs) == len(pythons) * len(platforms):
-        return describe_matrix(envs)
-    return "; ".join(str(env) for env in sorted(envs))

@@ -5,9 +5,12 @@ from the same files."""
 
 from __future__ import annotations
 
+from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.lockfiles.digest import without_credentials
 from pipx_lockext.core.lockfiles.lockfile import Pin, PinFile
+from pipx_lockext.core.lockfiles.lockparse import LockedPin
+from pipx_lockext.core.resolution.directurls import direct_release, file_name
 from pipx_lockext.core.resolution.merge import LockedRelease
 
 
@@ -25,3 +28,17 @@ def pin_of(line: LockedRelease, source: Source) -> Pin:
     )
     direct = files[0].url if line.release.direct else None
     return Pin(line.name, line.version, line.marker, files, line.via, direct, line.extras)
+
+
+def locked_files(source: Source, pin: LockedPin) -> tuple[DistFile, ...]:
+    """The files of a lock's pin as its index lists them now (`verify --against-index`,
+    `export --format pylock`); for a direct URL, that one file (a source archive named by
+    no version, `…/archive/stable.zip`: its bytes now)."""
+    if pin.url is not None:
+        release = direct_release(pin.name, pin.url)
+        return release.files if release else (DistFile(file_name(pin.url), pin.url, None),)
+    return tuple(
+        f
+        for f in source.files(pin.name)
+        if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
+    )

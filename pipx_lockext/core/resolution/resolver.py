@@ -17,7 +17,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
-from pipx_lockext.core.environments import Environment, describe_matrix
+from pipx_lockext.core.environments import Environment, describe_environments
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
@@ -102,17 +102,9 @@ class EnvironmentConflict(ResolutionError):
     def messages(self) -> list[str]:
         if self.everywhere:
             return list(self.reasons)
-        return [f"{_describe(envs)}: {reason}" for reason, envs in self.reasons.items()]
-
-
-def _describe(envs: tuple[Environment, ...]) -> str:
-    """ "python 3.9-3.13 on linux-x86_64" when the environments are every pair of their
-    Pythons and platforms, else each one."""
-    pairs = {(e.python, e.platform_name) for e in envs}
-    pythons, platforms = {e.python for e in envs}, {e.platform_name for e in envs}
-    if len(pairs) == len(pythons) * len(platforms):
-        return describe_matrix(envs)
-    return "; ".join(str(env) for env in sorted(envs))
+        return [
+            f"{describe_environments(envs)}: {reason}" for reason, envs in self.reasons.items()
+        ]
 
 
 @dataclass(frozen=True)
