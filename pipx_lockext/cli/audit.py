@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipx_lockext.cli.options import common_options, project_root
+from pipx_lockext.cli.options import common_options, format_option, project_root
 from pipx_lockext.cli.report import say
 from pipx_lockext.core.errors import escaped
 
@@ -31,14 +31,7 @@ FIX_TEXT = {
     help="An offline OSV database: a folder of *.json records or the zip osv.dev "
     "publishes (PyPI/all.zip). Default: [tool.reqlock.audit] db, else the OSV API.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the findings.",
-)
+@format_option("the findings")
 @common_options
 def audit_command(
     db: Path | None, output_format: str, project: Path | None, quiet: bool, verbose: bool

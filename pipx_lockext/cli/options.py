@@ -70,6 +70,18 @@ color_option = click.option(
 here so that every command accepts and documents it."""
 
 
+def format_option(what: str) -> Callable[[F], F]:
+    """`--format table|json` (as `output_format`): how to print `what`."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=f"How to print {what}.",
+    )
+
+
 def index_options(func: F) -> F:
     """Where packages come from, and how the cache is used."""
     return apply(

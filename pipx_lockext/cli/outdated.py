@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipx_lockext.cli.options import common_options, project_root
+from pipx_lockext.cli.options import common_options, format_option, project_root
 from pipx_lockext.cli.report import say
 from pipx_lockext.core.errors import escaped
 
@@ -23,14 +23,7 @@ HEADINGS = ("package", "pinned", "allowed", "newest")
 @click.command("outdated")
 @click.argument("layers", nargs=-1)
 @click.option("--pre", is_flag=True, help="Count pre-releases as newer releases too.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the result.",
-)
+@format_option("the result")
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when any pin has a newer release (default: 0)."
 )
