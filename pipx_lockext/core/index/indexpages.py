@@ -266,6 +266,8 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 def _sha256(value: object, filename: str) -> str | None:
     """A sha256 as the index gives it, lower-cased; anything but 64 hex digits makes the
     page unreadable (it would be written into locks, or compared with downloaded bytes)."""
+    if type(value) is str and _SHA256.fullmatch(value):
+        return value  # as PyPI gives it (checked first: a page lists thousands)
     if value is None or value == "":
         return None
     digest = value.lower() if isinstance(value, str) else None
