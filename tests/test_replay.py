@@ -5,6 +5,11 @@ with the same pins, and resolving each from scratch cost as much as the first)."
 
 from __future__ import annotations
 
+import difflib
+import shutil
+from typing import Any
+
+import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -104,3 +109,50 @@ def test_what_a_project_asks_of_itself_does_not_hold_its_pin():
 
 def solution(source: Memory, roots: tuple[str, ...]) -> dict[str, Version]:
     return resolve(source, *roots).solution
+
+
+REPLAYED_TOPICS = ("platforms", "multi-python", "markers", "extras", "sticky-pins")
+
+
+def replayed_scenarios() -> list[Any]:
+    from tests.test_scenarios import all_scenarios
+
+    return [
+        pytest.param(s, id=s.id)
+        for s in all_scenarios()
+        if s.id.split("/")[0] in REPLAYED_TOPICS and s.expect.exit == 0 and not s.xfail
+    ]
+
+
+@pytest.mark.parametrize("scenario", replayed_scenarios())
+def test_replay_changes_no_lock(  # noqa: PLR0917 - pytest fixtures
+    scenario, tmp_path, fake_index, make_project, reqlock, monkeypatch
+):
+    """Replay only saves time: each scenario of the topics where environments differ
+    writes the same locks, byte for byte, with every environment resolved in full."""
+    from pipx_lockext.core.resolution.matrix import _MatrixRun
+    from tests.test_scenarios import lock_files, run_step
+
+    written = []
+    project = tmp_path / "project"  # where make_project writes
+    for replaying in (True, False):
+        if not replaying:
+            monkeypatch.setattr(_MatrixRun, "_replayable", lambda self, env: None)
+        shutil.rmtree(project, ignore_errors=True)
+        for step in (scenario.before, scenario.step):
+            if step is not None:
+                result, index = run_step(step, project, fake_index, make_project, reqlock)
+                assert result.code == 0, result.err
+        # Each compile has an index of its own, on another port (the body digest covers it).
+        written.append({k: same_index(v, index.url) for k, v in lock_files(project).items()})
+    for layer in written[0]:
+        assert written[0][layer] == written[1].get(layer), "".join(
+            difflib.unified_diff(
+                written[0][layer].splitlines(True), written[1].get(layer, "").splitlines(True)
+            )
+        )
+
+
+def same_index(lock: str, url: str) -> str:
+    lines = lock.replace(url, "INDEX").splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("# body-digest:"))
