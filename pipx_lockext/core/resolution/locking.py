@@ -19,7 +19,6 @@ from packaging.version import InvalidVersion, Version
 
 from pipx_lockext.core.environments import Environment, describe_matrix
 from pipx_lockext.core.errors import InputError, ProblemCollector, ResolutionError
-from pipx_lockext.core.index.indexpages import DistFile
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.dependencies import Dependency
 from pipx_lockext.core.inputs.project import ProjectInputs
@@ -33,6 +32,12 @@ from pipx_lockext.core.resolution.directurls import (
     archive_problems,
     branch_warning,
     url_problem,
+)
+from pipx_lockext.core.resolution.lockwarnings import (
+    dead_marker_warnings,
+    extra_warnings,
+    sdist_warnings,
+    yank_warnings,
 )
 from pipx_lockext.core.resolution.matrix import resolve_matrix
 from pipx_lockext.core.resolution.merge import merge_layer
@@ -130,9 +135,9 @@ def _lock_group(
             builds[layer] = build
     return (
         warnings
-        + _yank_warnings(results, request.preferred, source)
-        + _sdist_warnings(results)
-        + _extra_warnings(results)
+        + yank_warnings(results, request.preferred, source)
+        + sdist_warnings(results)
+        + extra_warnings(results)
     )
 
 
@@ -350,99 +355,3 @@ def describe_layer(inputs: ProjectInputs, layer: str) -> str:
     parts = [*own.includes, root_label(inputs, layer)]
     parts += [f"project[{extra}]" for extra in own.extras]
     return f"{layer} = {' + '.join(parts)}"
-
-
-def dead_marker_warnings(
-    inputs: ProjectInputs, roots: Mapping[str, list[Root]]
-) -> tuple[str, ...]:
-    """Each requirement of the project whose marker is true on no environment of any layer
-    holding it: never locked, so it is said (with its file and line), not dropped silently."""
-    dead: dict[str, str] = {}
-    alive: set[str] = set()
-    for layer, found in roots.items():
-        matrix = inputs.matrix(layer)
-        for root in found:
-            if root.marker is None or root.constraint:
-                continue
-            key = f"{root.need.where}: {root.need.text} ; {root.marker}"
-            if any(root.applies(env) for env in matrix):
-                alive.add(key)
-            else:
-                dead.setdefault(key, describe_matrix(matrix))
-    return tuple(
-        f"{key}: the marker is true on no environment of the matrix ({matrix}); not locked"
-        for key, matrix in sorted(dead.items())
-        if key not in alive
-    )
-
-
-def _yank_warnings(
-    results: Mapping[Environment, EnvResolution],
-    preferred: Mapping[Environment, Mapping[NormalizedName, Version]],
-    source: Source,
-) -> tuple[str, ...]:
-    """A kept pin that was yanked since, and any yanked release chosen (pinned `==`)."""
-    warnings: set[str] = set()
-    for env, result in results.items():
-        for name, release in result.chosen.items():
-            if release.yanked is not None:
-                why = release.yanked or "no reason given"
-                warnings.add(f"{name}=={release.version} is yanked ({why}); kept: pinned exactly")
-        for name, version in preferred.get(env, {}).items():
-            chosen = result.chosen.get(name)
-            if chosen is None or chosen.version == version:
-                continue
-            reason = _yank_reason(source.files(name), name, version)
-            if reason is not None:
-                why = reason or "no reason given"
-                warnings.add(
-                    f"{name}=={version} of the existing lock has been yanked ({why}); "
-                    f"now {chosen.version}"
-                )
-    return tuple(sorted(warnings))
-
-
-def _extra_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, ...]:
-    """Extras asked of a release that does not provide them (pip warns and ignores them)."""
-    found: set[str] = set()
-    for result in results.values():
-        for name, extras in result.unprovided.items():
-            release = result.chosen.get(name)
-            if release is not None:
-                found.update(
-                    f"{name}=={release.version} does not provide the extra {extra!r}; ignored"
-                    for extra in extras
-                )
-    return tuple(sorted(found))
-
-
-def _sdist_warnings(results: Mapping[Environment, EnvResolution]) -> tuple[str, ...]:
-    """Each pin that installs from its sdist somewhere: pip builds it at install time, and
-    the build dependencies it fetches then are not hash-checked."""
-    where: dict[tuple[str, Version], list[Environment]] = {}
-    for env, result in results.items():
-        for name, release in result.chosen.items():
-            if not release.direct and release.from_sdist:
-                where.setdefault((name, release.version), []).append(env)
-    return tuple(
-        f"{name}=={version} has no wheel for {_describe_some(envs)}: pip "
-        "builds it from the sdist, and the build dependencies it fetches are not "
-        "hash-checked (--only-binary refuses sdists)"
-        for (name, version), envs in sorted(where.items())
-    )
-
-
-def _describe_some(envs: list[Environment]) -> str:
-    """Environments that need not form a full matrix, platform by platform."""
-    platforms = sorted({env.platform_name for env in envs})
-    return "; ".join(
-        describe_matrix(tuple(e for e in envs if e.platform_name == platform))
-        for platform in platforms
-    )
-
-
-def _yank_reason(files: tuple[DistFile, ...], name: str, version: Version) -> str | None:
-    mine = [f for f in files if f.parsed and f.parsed.name == name and f.parsed.version == version]
-    if mine and all(f.yanked is not None for f in mine):
-        return next((f.yanked for f in mine if f.yanked), "")
-    return None
