@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipx_lockext.commands.syncing import Context, SyncOptions, run_command, sync_project
+from pipx_lockext.commands.syncing import Context, run_command, sync_project
+from pipx_lockext.commands.synctargets import SyncOptions
 from pipx_lockext.core.errors import IntegrityError, NotTrue, UsageError
 from pipx_lockext.edges.venvs import installrecord
 from pipx_lockext.edges.venvs.interpreters import Finder

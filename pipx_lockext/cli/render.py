@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from pipx_lockext.commands.checking import WhyResult
     from pipx_lockext.commands.compiling import CompileResult, LayerSummary
     from pipx_lockext.commands.convert import WriteResult
-    from pipx_lockext.commands.syncing import PythonRow, RunRow, SyncOutcome
+    from pipx_lockext.commands.syncing import RunRow, SyncOutcome
+    from pipx_lockext.commands.synctargets import PythonRow
     from pipx_lockext.commands.verifying import VerifyResult
 
 SHOWN = 6

@@ -33,7 +33,8 @@ def sync_command(
     itself (editable, --no-deps) when it is a package.
     """
     from pipx_lockext.cli.status import reporting  # noqa: PLC0415 - start-up
-    from pipx_lockext.commands.syncing import SyncOptions, sync_project  # noqa: PLC0415 - start-up
+    from pipx_lockext.commands.syncing import sync_project  # noqa: PLC0415 - start-up
+    from pipx_lockext.commands.synctargets import SyncOptions  # noqa: PLC0415 - start-up
 
     options = SyncOptions(layer, pythons, all_pythons, reinstall, skip_missing)
     root = project_root(project)
@@ -65,7 +66,8 @@ def run_command(
     the exit code is 1 if any failed. Otherwise COMMAND's own exit code.
     """
     from pipx_lockext.cli.status import reporting  # noqa: PLC0415 - start-up
-    from pipx_lockext.commands.syncing import SyncOptions, run_command  # noqa: PLC0415 - start-up
+    from pipx_lockext.commands.syncing import run_command  # noqa: PLC0415 - start-up
+    from pipx_lockext.commands.synctargets import SyncOptions  # noqa: PLC0415 - start-up
 
     options = SyncOptions(layer, pythons, all_pythons, reinstall, skip_missing)
     root = project_root(project)
@@ -86,7 +88,7 @@ def python_group() -> None:
 @common_options
 def python_list_command(project: Path | None, quiet: bool, verbose: bool) -> None:
     """The interpreters found, and which one each configured version uses."""
-    from pipx_lockext.commands.syncing import list_pythons  # noqa: PLC0415 - start-up
+    from pipx_lockext.commands.synctargets import list_pythons  # noqa: PLC0415 - start-up
     from pipx_lockext.edges.venvs.interpreters import Finder  # noqa: PLC0415 - start-up
 
     rows, places = list_pythons(_project_if_any(project), Finder.here())
