@@ -19,7 +19,7 @@ from pipx_lockext.core.lockfiles.pylock import (
     render_pylock,
 )
 from tests.conftest import seal
-from tests.test_compile import PYPROJECT, RELEASES
+from tests.test_compile import PYPROJECT, RELEASES, check_in_a_fresh_process
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -259,22 +259,9 @@ def test_check_reads_a_foreign_or_different_pylock_as_not_the_lock():
 
 
 def test_check_of_pylock_files_imports_neither_tomlkit_nor_the_resolver(compiled, reqlock):
-    import subprocess
-    import sys
-
     root, _ = compiled
     assert reqlock("export", "--format", "pylock", "--project", root).code == 0
-    code = (
-        "import sys; from pipx_lockext.cli.main import main\n"
-        "try: main(['check', '-q', '--project', sys.argv[1]])\n"
-        "except SystemExit as e: code = e.code\n"
-        "heavy = {'resolvelib', 'urllib3', 'tomlkit', 'pipx_lockext.core.resolution.resolver'}\n"
-        "print(code, sorted(heavy & set(sys.modules)))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=False
-    )
-    assert out.stdout.strip() == "0 []", out.stderr
+    assert check_in_a_fresh_process(root) == "0 []"
 
 
 # -- every resolver scenario whose lock splits by marker, platform or extra ------------
