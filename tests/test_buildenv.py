@@ -112,6 +112,35 @@ def test_pip_installs_exactly_the_checked_wheels(fake_index: MakeIndex, tmp_path
     assert f"leaf==2.0 --hash=sha256:{leaf.sha256}\n" in Path(hashed).read_text()
 
 
+class Installing(Recorder):
+    """A recorder that leaves a file in pip's `--target`, as pip would."""
+
+    def __call__(self, args: Sequence[str], *rest: Any, **options: Any) -> Any:
+        target = Path(args[list(args).index("--target") + 1])
+        (target / "setuptools").mkdir(parents=True, exist_ok=True)
+        (target / "setuptools" / "__init__.py").write_text("# installed\n")
+        return super().__call__(args, *rest, **options)
+
+
+def test_the_same_build_requirements_are_installed_once_per_compile(fake_index, tmp_path):
+    """Most old sdists ask `setuptools>=40.8.0`: the second build gets a copy of what the
+    first installed, without pip (saleor: five such builds, about 1 s of pip each)."""
+    index, run = fake_index(PRIVATE), Installing()
+    envs = environments(index, run=run)
+    for n in range(3):
+        target = tmp_path / f"overlay-{n}"
+        target.mkdir()
+        envs(["needs-leaf"], target, f"pkg-{n}.tar.gz")
+        assert (target / "setuptools" / "__init__.py").read_text() == "# installed\n"
+    envs(["helper"], tmp_path / "other", "pkg-3.tar.gz")  # another set: installed
+    assert len(run.calls) == 2
+    kept = envs._keep_dir
+    assert kept is not None
+    assert kept.is_dir()
+    envs.close()
+    assert not kept.exists()
+
+
 def test_a_wheel_unlike_the_index_hash_is_never_installed(fake_index: MakeIndex, tmp_path):
     index, run = fake_index(PRIVATE), Recorder()
     index.rewrite("/files/helper-1.0-py3-none-any.whl", lambda body: body + b"\0")
