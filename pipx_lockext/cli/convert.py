@@ -48,8 +48,8 @@ def export_command(  # click passes every option by keyword
     group it includes. Running it twice changes nothing.
 
     --format pylock writes pylock.<layer>.toml for each LAYER (default: all) from its
-    fresh <layer>.lock.txt, no resolution: every locked file with its URL, size and
-    sha256 from the index, and each pin's marker. A stale lock is refused (exit 1), a
+    fresh <layer>.lock.txt, no resolution: every locked file with its URL, size, sha256
+    and upload time from the index, and each pin's marker. A stale lock is refused (exit 1), a
     locked hash the index no longer lists is exit 5.
     """
     root = project_root(project)

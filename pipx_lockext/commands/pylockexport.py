@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
+from pipx_lockext.commands.compiling import selected_layers
 from pipx_lockext.commands.convert import WriteResult, apply_changes
-from pipx_lockext.core.errors import NotTrue, UnknownLayer
+from pipx_lockext.core.errors import NotTrue
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import LockedPin, ParsedLock
 from pipx_lockext.core.lockfiles.lockset import LockSet
@@ -48,7 +47,7 @@ def export_pylock(
     (or in `output_dir`) for the layers named, all of them when none is."""
     inputs = load_project(root)
     locks = read_locks(inputs).recorded()
-    chosen = _chosen(inputs, layers)
+    chosen = selected_layers(inputs, layers)
     parsed = _fresh_locks(locks, chosen)
     files = _index_files(inputs, parsed.values(), progress)
     folder = output_dir or root / inputs.settings.output_dir
@@ -58,14 +57,6 @@ def export_pylock(
         pylock = build_pylock(lock, display, files)
         texts[folder / pylock_name(layer)] = render_pylock(pylock, display)
     return apply_changes(plan_changes(root, texts, confined=output_dir is None), dry_run)
-
-
-def _chosen(inputs: ProjectInputs, layers: tuple[str, ...]) -> tuple[str, ...]:
-    known = inputs.lockable()
-    for layer in layers:
-        if canonicalize_name(layer) not in known:
-            raise UnknownLayer(layer, known)
-    return tuple(dict.fromkeys(canonicalize_name(layer) for layer in layers)) or known
 
 
 def _fresh_locks(locks: LockSet, layers: tuple[str, ...]) -> dict[str, ParsedLock]:

@@ -6,18 +6,18 @@ macos-arm64 rarely differ), yet resolving each from scratch costs as much as the
 resolvelib checks every pin against every requirement each round. So before resolving,
 the earlier solution is replayed here: the closure of the roots is walked with this
 environment's metadata and markers (a project only this environment needs gets its
-first match), and the result is taken only when, for every identifier reached, the
-provider's first match given every requirement the closure places on it is the pin
-(so each pin is this environment's newest usable release that fits, or the preferred
-one, exactly as `find_matches` decides), and every requirement holds. Anything else (a
-newer release that fits here, a release that does not install here, metadata that
-cannot be read) gives None, and the environment is resolved in full. It must not
-decide a version itself: `find_matches` does.
+first match), and the result is taken only when every requirement holds and, for every
+project reached, no release newer than its pin is what `find_matches` offers first to
+all of the project's identifiers given everything the closure asks of the project (so
+each pin is this environment's newest usable release that fits, or the preferred one).
+Anything else (a newer release that fits here, a release that does not install here,
+metadata that cannot be read) gives None, and the environment is resolved in full. It
+must not decide a version itself: `find_matches` does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import islice
 
@@ -72,9 +72,14 @@ def replay(
     return Replayed(mapping, _graph(mapping, edges))
 
 
-def _first_match(provider: Provider, identifier: str, needs: list[Need]) -> Candidate | None:
+def _matches(provider: Provider, identifier: str, needs: list[Need]) -> Iterator[Candidate]:
+    """What `find_matches` offers for `needs` alone, best first."""
     found = provider.find_matches(identifier, {identifier: iter(needs)}, {identifier: iter(())})
-    return next(iter(found() if callable(found) else found), None)
+    return iter(found() if callable(found) else found)
+
+
+def _first_match(provider: Provider, identifier: str, needs: list[Need]) -> Candidate | None:
+    return next(_matches(provider, identifier, needs), None)
 
 
 def _earlier_pin(
@@ -144,9 +149,8 @@ def _ahead_of(
     mine = [
         need if need.extras == pin.extras else replace(need, extras=pin.extras) for need in needs
     ]
-    found = provider.find_matches(identifier, {identifier: iter(mine)}, {identifier: iter(())})
     ahead: set[Version] = set()
-    for candidate in islice(found() if callable(found) else found, MAX_AHEAD + 1):
+    for candidate in islice(_matches(provider, identifier, mine), MAX_AHEAD + 1):
         if candidate.version == pin.version:
             return ahead
         ahead.add(candidate.version)
