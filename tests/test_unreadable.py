@@ -71,3 +71,23 @@ def test_without_a_hash_nothing_is_remembered(tmp_path: Path):
         with pytest.raises(BadDistribution):
             reader.metadata(file)
     assert downloads.count == 2
+
+
+def test_a_reason_from_the_cache_is_shown_escaped(tmp_path: Path):
+    """The cache is untrusted input: a reason written there with terminal escapes is shown
+    escaped, and the file is passed over without being downloaded."""
+    from pipx_lockext import __version__
+    from pipx_lockext.edges.index.archives import READER
+
+    data = linked_sdist()
+    sha = hashlib.sha256(data).hexdigest()
+    cache = Cache(tmp_path / "cache")
+    cache.store_unreadable(sha, f"{__version__}-{READER}", "kombu-3.0.0.tar.gz: \x1b[2Jboom")
+    downloads = Downloads(data)
+    reader = MetadataReader(downloads, cache, never_install)
+    file = DistFile("kombu-3.0.0.tar.gz", "https://x/kombu-3.0.0.tar.gz", sha)
+    with pytest.raises(BadDistribution) as caught:
+        reader.metadata(file)
+    assert "\x1b" not in str(caught.value)
+    assert "boom" in str(caught.value)
+    assert downloads.count == 0
