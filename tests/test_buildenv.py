@@ -159,7 +159,7 @@ def test_the_source_build_requirements_are_resolved_through_builds_nothing(fake_
     index = fake_index([Release("dyn", "1.0", wheels=(), dynamic=("Requires-Dist",))])
     config = NetConfig(index_url=index.url)
     repo = IndexRepository(config, Http(config), None, speculate=False, builds=False)
-    (sdist,) = repo.files("dyn")
+    (sdist,) = repo.files("dyn").all_files()
     with pytest.raises(BadDistribution, match=r"dyn-1\.0\.tar\.gz: not built"):
         repo.metadata(sdist)
     repo.close()

@@ -83,6 +83,12 @@ def inject_hash(files: list[dict[str, object]]) -> None:
         entry["hashes"] = {"sha256": "a" * 64 + INJECTED}
 
 
+def inject_hash_into_leaf_1_0(files: list[dict[str, object]]) -> None:
+    for entry in files:
+        if str(entry["filename"]).startswith("leaf-1.0"):
+            entry["hashes"] = {"sha256": "a" * 64 + INJECTED}
+
+
 def add_spaced_release(files: list[dict[str, object]]) -> None:
     """A `leaf-9.0 ` wheel (a space in the version) pointing at leaf 1.1's real bytes."""
     real = next(f for f in files if str(f["filename"]).startswith("leaf-1.1-"))
@@ -306,6 +312,15 @@ CASES = [
         4,
         ("/simple/app-dep/", "unreadable index page", "sha256 is not 64 hex digits"),
         setup=(json_files("/simple/app-dep/", inject_hash),),
+    ),
+    Case(
+        "hash-value-injects-lines-into-a-release-not-considered",
+        "The same attack on leaf 1.0, which is never considered (1.1 is newer): the page is "
+        "read release by release, so that entry is never read and cannot reach the lock.",
+        ("compile",),
+        0,
+        setup=(json_files("/simple/leaf/", inject_hash_into_leaf_1_0),),
+        check=both(lock_has("leaf==1.1"), lock_lacks("evil.example")),
     ),
     Case(
         "file-name-with-a-space",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from pipx_lockext.core.index.indexpages import (
     JSON_TYPE,
@@ -17,6 +19,7 @@ from pipx_lockext.core.index.indexpages import (
 )
 
 PAGE = "https://example.org/simple/demo/"
+DEMO = canonicalize_name("demo")
 SHA = "ab" * 32
 META = "cd" * 32
 
@@ -41,7 +44,7 @@ def test_json_files_with_every_field():
         {"filename": "demo-0.9.tar.gz", "url": "https://files.example/demo-0.9.tar.gz",
          "hashes": {}, "yanked": True},
     )  # fmt: skip
-    first, second = parse_json(body, PAGE).files
+    first, second = parse_json(body, PAGE).files()
     assert first.url == "https://example.org/files/demo-1.0-py3-none-any.whl"
     assert first.sha256 == SHA
     assert first.requires_python == ">=3.9"
@@ -73,7 +76,7 @@ def test_json_file_urls_are_absolute_without_fragment(url, expected):
     """A plain absolute URL (what PyPI lists) is taken as it is; anything else is resolved
     against the page, and the fragment is dropped either way."""
     body = json_page({"filename": "demo-1.0.tar.gz", "url": url, "hashes": {}})
-    assert parse_json(body, PAGE).files[0].url == expected
+    assert parse_json(body, PAGE).files()[0].url == expected
 
 
 @pytest.mark.parametrize(
@@ -88,7 +91,7 @@ def test_json_file_urls_are_absolute_without_fragment(url, expected):
 )
 def test_json_reads_both_metadata_spellings(entry, expected):
     body = json_page({"filename": "demo-1.0.tar.gz", "url": "x", **entry})
-    assert parse_json(body, PAGE).files[0].metadata_sha256 == expected
+    assert parse_json(body, PAGE).files()[0].metadata_sha256 == expected
 
 
 @pytest.mark.parametrize(
@@ -111,7 +114,7 @@ HTML = b"""<!DOCTYPE html><html><body>
 
 
 def test_html_files_attributes_and_spellings():
-    files = parse_html(HTML, PAGE).files
+    files = parse_html(HTML, PAGE).files()
     assert [f.filename for f in files] == [
         "demo-1.0-py3-none-any.whl", "demo-0.9.tar.gz", "demo-0.8.tar.gz", "demo+1-0.7.zip",
     ]  # fmt: skip
@@ -126,15 +129,15 @@ def test_html_files_attributes_and_spellings():
 
 def test_html_base_tag_and_valueless_yanked():
     body = b'<base href="https://mirror.example/x/"><a href="a-1.0.tar.gz" data-yanked>a</a>'
-    (file,) = parse_html(body, PAGE).files
+    (file,) = parse_html(body, PAGE).files()
     assert file.url == "https://mirror.example/x/a-1.0.tar.gz"
     assert file.yanked == ""
 
 
 def test_parse_page_chooses_by_content_type():
     body = json_page({"filename": "demo-1.0.tar.gz", "url": "x"})
-    assert parse_page(body, f"{JSON_TYPE}; charset=utf-8", PAGE).files[0].filename
-    assert parse_page(HTML, "text/html", PAGE).files[0].sha256 == SHA
+    assert parse_page(body, f"{JSON_TYPE}; charset=utf-8", PAGE).files()[0].filename
+    assert parse_page(HTML, "text/html", PAGE).files()[0].sha256 == SHA
 
 
 @pytest.mark.parametrize(
@@ -172,12 +175,43 @@ INJECTED = "\n--extra-index-url http://evil.example/simple/\n--trusted-host evil
         {"hashes": {"sha256": SHA}, "requires-python": [">=3"]},
     ],
 )
-def test_a_json_value_that_is_not_what_its_key_says_makes_the_page_unreadable(entry):
+def test_a_json_value_that_is_not_what_its_key_says_makes_its_release_unreadable(entry):
     """Trust-boundary item 5: a hash value carrying lines of pip options was written into
-    the lock; values are checked where they enter, naming the file."""
+    the lock; values are checked where they enter (as their release is read), naming the
+    file."""
     body = json_page({"filename": "demo-1.0.tar.gz", "url": "demo-1.0.tar.gz", **entry})
+    page = parse_json(body, PAGE)
     with pytest.raises(PageError, match=r"file 'demo-1\.0\.tar\.gz(\.metadata)?'"):
-        parse_json(body, PAGE)
+        page.release(DEMO, Version("1.0"))
+    with pytest.raises(PageError, match=r"file 'demo-1\.0\.tar\.gz(\.metadata)?'"):
+        page.files()
+
+
+def test_releases_are_read_one_by_one_and_each_only_once():
+    """A page of thousands of files: a release is made `DistFile`s when it is read, so a
+    malformed entry of a release never read costs nothing, and never reaches a lock."""
+    body = json_page(
+        {"filename": "demo-2.0.tar.gz", "url": "a", "hashes": {"sha256": "not-hex"}},
+        {"filename": "demo-1.0-py3-none-any.whl", "url": "b", "hashes": {"sha256": SHA}},
+        {"filename": "demo-1.0.tar.gz", "url": "c", "hashes": {}},
+        {"filename": "other-1.0.tar.gz", "url": "d", "hashes": {}},
+        {"filename": "demo-1.0.exe", "url": "e", "hashes": {}},
+    )
+    page = parse_json(body, PAGE)
+    assert sorted(page.versions(DEMO)) == [Version("1.0"), Version("2.0")]
+    one = page.release(DEMO, Version("1.0"))
+    assert [f.filename for f in one] == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
+    assert page.release(DEMO, Version("1.0.0")) is one  # read once, by version equality
+    assert page.release(DEMO, Version("3.0")) == ()
+    with pytest.raises(PageError, match="sha256 is not 64 hex digits"):
+        page.release(DEMO, Version("2.0"))
+
+
+@pytest.mark.parametrize("entry", [["demo-1.0.tar.gz"], {"filename": 1}, {"url": "x"}])
+def test_an_entry_without_a_file_name_makes_the_page_unreadable(entry):
+    """The file name is what a page is grouped by, so it is checked for every entry."""
+    with pytest.raises(PageError, match="a file entry without a filename"):
+        parse_json(json_page(entry), PAGE)  # type: ignore[arg-type]
 
 
 def test_an_html_hash_fragment_that_is_not_a_sha256_makes_the_page_unreadable():
@@ -200,10 +234,10 @@ def test_a_wheel_whose_tags_do_not_parse_installs_nowhere():
     page = parse_json(
         json_page({"filename": "demo-1.0-py36+-none-any.whl", "url": "x", "hashes": {}}), PAGE
     )
-    assert page.files[0].tags == frozenset()
+    assert page.files()[0].tags == frozenset()
     assert {str(t) for t in parse_json(json_page(
         {"filename": "demo-1.0-1-cp313-cp313-manylinux_2_17_x86_64.whl", "url": "x", "hashes": {}}
-    ), PAGE).files[0].tags} == {"cp313-cp313-manylinux_2_17_x86_64"}  # fmt: skip
+    ), PAGE).files()[0].tags} == {"cp313-cp313-manylinux_2_17_x86_64"}  # fmt: skip
 
 
 def test_json_upload_time_is_read_as_pep_700_gives_it():
@@ -214,7 +248,7 @@ def test_json_upload_time_is_read_as_pep_700_gives_it():
         {"filename": "demo-0.9.tar.gz", "url": "b", "upload-time": "2023-01-02T03:04:05Z"},
         {"filename": "demo-0.8.tar.gz", "url": "c"},
     )  # fmt: skip
-    first, second, third = parse_json(body, PAGE).files
+    first, second, third = parse_json(body, PAGE).files()
     assert first.upload_time == datetime(2023, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
     assert second.upload_time == datetime(2023, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     assert third.upload_time is None
@@ -229,7 +263,7 @@ def test_an_upload_time_not_in_pep_700_form_is_unknown_with_the_reason(value):
     """Untrusted index data: read strictly, but only a cutoff needs it (the client then
     refuses the file naming the index), so the page itself stays readable."""
     body = json_page({"filename": "demo-1.0.tar.gz", "url": "a", "upload-time": value})
-    (file,) = parse_json(body, PAGE).files
+    (file,) = parse_json(body, PAGE).files()
     assert file.upload_time is None
     assert file.upload_time_problem is not None
     assert "\x1b" not in file.upload_time_problem
@@ -237,4 +271,4 @@ def test_an_upload_time_not_in_pep_700_form_is_unknown_with_the_reason(value):
 
 def test_html_pages_carry_no_upload_time():
     page = parse_html(b'<a href="demo-1.0.tar.gz" data-upload-time="2023">x</a>', PAGE)
-    assert page.files[0].upload_time is None
+    assert page.files()[0].upload_time is None

@@ -48,7 +48,7 @@ def test_redact_and_split_credentials(monkeypatch: pytest.MonkeyPatch):
 def test_5xx_is_retried_then_succeeds(fake_index: MakeIndex, tmp_path: Path):
     index = fake_index(RELEASES)
     index.fault("/simple/demo/", "status", times=2, status=503)
-    assert repo(index.url, tmp_path).files("demo")
+    assert repo(index.url, tmp_path).files("demo").all_files()
     assert index.count("/simple/demo/") == 3
 
 
@@ -56,7 +56,7 @@ def test_5xx_that_persists_is_a_network_error_naming_the_url(fake_index, tmp_pat
     index = fake_index(RELEASES)
     index.fault("/simple/demo/", "status", status=500)
     with pytest.raises(NetworkError, match=r"127\.0\.0\.1:\d+/simple/demo/: HTTP 500") as err:
-        repo(index.url, tmp_path).files("demo")
+        repo(index.url, tmp_path).files("demo").all_files()
     assert err.value.exit_code == 4
     assert index.count("/simple/demo/") == 3  # one try and two retries, then stop
 
@@ -65,7 +65,9 @@ def test_an_unreachable_index_fails_and_never_falls_back(fake_index: MakeIndex, 
     index = fake_index(RELEASES)
     down = "http://127.0.0.1:9/simple/"  # discard port: nothing listens
     with pytest.raises(NetworkError, match=r"127\.0\.0\.1:9/simple/demo/: cannot connect"):
-        repo(index.url, tmp_path, extra_index_urls=(down,)).files("demo")  # extras first
+        repo(index.url, tmp_path, extra_index_urls=(down,)).files(
+            "demo"
+        ).all_files()  # extras first
     assert index.count("/simple/") == 0
 
 
@@ -74,14 +76,14 @@ def test_a_timeout_is_reported_as_such(fake_index: MakeIndex, tmp_path: Path):
     # Ten times the client's timeout: a loaded machine cannot make the answer arrive first.
     index.fault("/simple/demo/", "delay", seconds=5.0)
     with pytest.raises(NetworkError, match="timed out"):
-        repo(index.url, tmp_path, retries=0, timeout=0.5).files("demo")
+        repo(index.url, tmp_path, retries=0, timeout=0.5).files("demo").all_files()
 
 
 def test_a_truncated_body_is_a_network_error_not_a_bad_package(fake_index, tmp_path):
     index = fake_index(RELEASES)
     index.fault("/files/*", "truncate")
     client = repo(index.url, tmp_path, retries=1)
-    sdist = client.files("dep")[0]
+    sdist = client.files("dep").all_files()[0]
     with pytest.raises(NetworkError, match="truncated"):
         client.metadata(sdist)
 
@@ -91,7 +93,7 @@ def test_bytes_unlike_the_advertised_hash_are_an_integrity_error(fake_index, tmp
     client = repo(index.url, tmp_path)
     # Before the pages are read: reading them starts fetching the newest metadata ahead.
     index.fault("/files/*", "corrupt")
-    sdist, (wheel, *_) = client.files("dep")[0], client.files("demo")
+    sdist, (wheel, *_) = client.files("dep").all_files()[0], client.files("demo").all_files()
     with pytest.raises(IntegrityError, match=r"dep-1\.0\.tar\.gz: sha256 \w+ does not match"):
         client.metadata(sdist)
     with pytest.raises(IntegrityError, match=r"\.whl\.metadata: sha256"):
@@ -101,14 +103,14 @@ def test_bytes_unlike_the_advertised_hash_are_an_integrity_error(fake_index, tmp
 def test_authentication(fake_index: MakeIndex, tmp_path: Path):
     index = fake_index(RELEASES, auth=("alice", "s3cret"))
     with pytest.raises(NetworkError, match="authentication failed \\(HTTP 401\\)"):
-        repo(index.url, tmp_path / "a").files("demo")
+        repo(index.url, tmp_path / "a").files("demo").all_files()
     wrong = with_credentials(index.url, "alice:nope")
     with pytest.raises(NetworkError) as err:
-        repo(wrong, tmp_path / "b").files("demo")
+        repo(wrong, tmp_path / "b").files("demo").all_files()
     assert "nope" not in str(err.value)
     assert "alice:****@" in str(err.value) or "alice" not in str(err.value)
     good = repo(with_credentials(index.url, "alice:s3cret"), tmp_path / "c")
-    assert good.metadata(good.files("demo")[0]).name == "demo"
+    assert good.metadata(good.files("demo").all_files()[0]).name == "demo"
 
 
 def test_netrc_credentials(fake_index: MakeIndex, tmp_path: Path):
@@ -118,7 +120,7 @@ def test_netrc_credentials(fake_index: MakeIndex, tmp_path: Path):
     netrc.chmod(0o600)
     config = NetConfig(index_url=index.url, retries=0)
     client = IndexRepository(config, Http(config, netrc_file=str(netrc)), None)
-    assert client.files("demo")
+    assert client.files("demo").all_files()
 
 
 def test_authorization_goes_only_to_its_own_origin(fake_index: MakeIndex, tmp_path: Path):
@@ -129,8 +131,8 @@ def test_authorization_goes_only_to_its_own_origin(fake_index: MakeIndex, tmp_pa
         tmp_path,
         find_links=(links.links_url,),
     )
-    assert client.files("other")
-    assert client.files("demo")
+    assert client.files("other").all_files()
+    assert client.files("demo").all_files()
     assert all("authorization" in r.headers for r in private.requests)
     assert not any("authorization" in r.headers for r in links.requests)
 
@@ -148,9 +150,9 @@ def test_tls_with_an_untrusted_certificate_is_a_certificate_problem(
     cert, context = self_signed
     index = fake_index(RELEASES, ssl_context=context)
     with pytest.raises(NetworkError, match="TLS certificate problem"):
-        repo(index.url, tmp_path / "a").files("demo")
-    assert repo(index.url, tmp_path / "b", cert=str(cert)).files("demo")
-    assert repo(index.url, tmp_path / "c", trusted_hosts=("127.0.0.1",)).files("demo")
+        repo(index.url, tmp_path / "a").files("demo").all_files()
+    assert repo(index.url, tmp_path / "b", cert=str(cert)).files("demo").all_files()
+    assert repo(index.url, tmp_path / "c", trusted_hosts=("127.0.0.1",)).files("demo").all_files()
 
 
 def test_plain_http_to_a_remote_host_needs_trusted_host():

@@ -15,6 +15,7 @@ from pipx_lockext.core.environments import Environment, PythonVersion
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.resolution.asks import LocalProject, Need, Policy
 from pipx_lockext.core.resolution.matrix import resolve_matrix
 from pipx_lockext.core.resolution.provider import Provider
@@ -33,9 +34,12 @@ class Memory:
     def files(self, name):
         versions = self.releases.get(name, {})
         wheel = name.replace("-", "_")
-        return tuple(
-            DistFile(f"{wheel}-{v}-py3-none-any.whl", f"mem:{name}/{v}", "0" * 64)
-            for v in versions
+        return Listing.of(
+            name,
+            (
+                DistFile(f"{wheel}-{v}-py3-none-any.whl", f"mem:{name}/{v}", "0" * 64)
+                for v in versions
+            ),
         )
 
     def metadata(self, file):

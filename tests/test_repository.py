@@ -60,7 +60,7 @@ def repository(
 
 
 def by_name(repo: IndexRepository, name: str) -> dict[str, Any]:
-    return {f.filename: f for f in repo.files(name)}
+    return {f.filename: f for f in repo.files(name).all_files()}
 
 
 @pytest.mark.parametrize("formats", [("json",), ("html",)])
@@ -79,7 +79,7 @@ def test_files_from_either_format(fake_index: MakeIndex, tmp_path: Path, formats
     assert wheel.requires_python == ">=3.9"
     assert wheel.has_metadata_file
     assert files["foo_bar-0.9.tar.gz"].yanked == "broken build"
-    assert repository(tmp_path, index.url).files("unknown") == ()
+    assert repository(tmp_path, index.url).files("unknown").all_files() == ()
 
 
 @pytest.mark.parametrize("keys", ["core", "dist-info"])
@@ -142,14 +142,14 @@ def test_the_cache_serves_fresh_pages_and_revalidates_stale_ones(
 
 def test_offline_uses_the_cache_and_names_what_is_missing(fake_index: MakeIndex, tmp_path: Path):
     index = fake_index(RELEASES)
-    repository(tmp_path, index.url).files("foo-bar")
+    repository(tmp_path, index.url).files("foo-bar").all_files()
     clock = Clock()
     clock.now += 10_000  # stale, but offline does not ask
     offline = repository(tmp_path, index.url, clock=clock, offline=True)
     index.clear_log()
     assert by_name(offline, "foo-bar")
     with pytest.raises(NetworkError, match=r"/simple/dep/: not in the cache, and --offline"):
-        offline.files("dep")
+        offline.files("dep").all_files()
     assert index.requests == []
 
 
@@ -164,7 +164,7 @@ def test_first_index_never_takes_a_name_from_a_later_index(fake_index: MakeIndex
     (warning,) = repo.warnings()
     assert warning.startswith(f"foo-bar is offered by {internal.url} and by {public.url}")
     best = repository(tmp_path, public.url, internal.url, config={"index_strategy": "x"})
-    assert len(best.files("foo-bar")) == 4  # unsafe-best-match: every index
+    assert len(best.files("foo-bar").all_files()) == 4  # unsafe-best-match: every index
 
 
 def test_find_links_directory_and_page(fake_index: MakeIndex, tmp_path: Path):
@@ -182,11 +182,11 @@ def test_find_links_directory_and_page(fake_index: MakeIndex, tmp_path: Path):
 def test_prefetch_gives_the_same_answers_in_the_same_order(fake_index: MakeIndex, tmp_path):
     index = fake_index(RELEASES)
     names = ["foo-bar", "dep", "other", "missing"]
-    serial = {n: repository(tmp_path / "a", index.url).files(n) for n in names}
+    serial = {n: repository(tmp_path / "a", index.url).files(n).all_files() for n in names}
     repo = repository(tmp_path / "b", index.url)
     repo.prefetch(names)
     repo.prefetch(names)  # asking twice starts nothing new
-    assert {n: repo.files(n) for n in names} == serial
+    assert {n: repo.files(n).all_files() for n in names} == serial
     assert index.count("/simple/foo-bar/") == 2  # once per repository
 
 
@@ -195,7 +195,7 @@ def test_fetching_ahead_brings_the_newest_metadata_and_the_dependencies_pages(
 ):
     index = fake_index(RELEASES)
     repo = repository(tmp_path, index.url, speculate=True)
-    repo.files("foo-bar")
+    repo.files("foo-bar").all_files()
     for _ in range(100):  # the work runs in the pool; give it a moment
         paths = {r.path for r in index.requests}
         if "/simple/dep/" in paths:
@@ -210,6 +210,6 @@ def test_fetching_ahead_brings_the_newest_metadata_and_the_dependencies_pages(
 def test_an_sdists_build_requirements_are_read_from_its_pyproject(tmp_path, fake_index):
     index = fake_index([Release("built", "1.0", wheels=(), build_requires=("helper>=2", "flit"))])
     repo = repository(tmp_path, index.url)
-    (sdist,) = repo.files("built")
+    (sdist,) = repo.files("built").all_files()
     assert [str(r) for r in repo.build_requirements(sdist)] == ["helper>=2", "flit"]
     repo.close()

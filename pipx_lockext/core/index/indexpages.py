@@ -1,16 +1,18 @@
 """Index pages as values: PEP 691 JSON and PEP 503 HTML parsed into `DistFile`s (pure core).
 
-The parsers take the bytes of a page and the URL it was fetched from, and return values;
-fetching lives in `http` and choosing what to fetch in `repository`. Two spellings of the
-PEP 658/714 metadata key exist and both are read: JSON says `core-metadata` /
-`dist-info-metadata`, HTML says `data-core-metadata` / `data-dist-info-metadata`.
+The parsers take the bytes of a page and the URL it was fetched from, and return a
+`ProjectPage` whose entries become `DistFile`s release by release, as they are read;
+fetching lives in `edges.index.pages` and choosing what to fetch in `edges.index.client`.
+Two spellings of the PEP 658/714 metadata key exist and both are read: JSON says
+`core-metadata` / `dist-info-metadata`, HTML says `data-core-metadata` /
+`data-dist-info-metadata`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -120,12 +122,59 @@ def _wheel_tags(text: str) -> frozenset[Tag]:
         return frozenset()
 
 
-@dataclass(frozen=True)
-class ProjectPage:
-    """A project's page on one index (or the files one find-links location offers)."""
+ReleaseKey = tuple[NormalizedName, Version]
+"""A release a file belongs to, as its file name says."""
 
-    url: str
-    files: tuple[DistFile, ...]
+
+class ProjectPage:
+    """A project's page on one index (or the files one find-links location offers), its
+    entries grouped by the release their file names name.
+
+    An entry becomes a `DistFile` (checked as such) only when its release is read:
+    a large page lists tens of thousands of files, and a resolution reads the few
+    releases it decides. Reading the same release again gives the same files; two
+    threads reading it at once may both read it, to equal results.
+    """
+
+    def __init__(self, url: str, entries: list[Any], read: Callable[[Any, str], DistFile]):
+        self.url = url
+        self._entries, self._read = entries, read
+        self._groups: dict[ReleaseKey, list[Any]] = {}
+        for entry in entries:
+            key = _release_key(entry)
+            if key is not None:
+                self._groups.setdefault(key, []).append(entry)
+        self._releases: dict[ReleaseKey, tuple[DistFile, ...]] = {}
+
+    @property
+    def empty(self) -> bool:
+        """Whether the page lists no file at all."""
+        return not self._entries
+
+    def versions(self, name: NormalizedName) -> list[Version]:
+        """The versions of `name` that the page has files of, in no order."""
+        return [version for each, version in self._groups if each == name]
+
+    def release(self, name: NormalizedName, version: Version) -> tuple[DistFile, ...]:
+        """The files of one release, in page order (PageError when one is malformed)."""
+        key = (name, version)
+        found = self._releases.get(key)
+        if found is None:
+            found = tuple(self._read(entry, self.url) for entry in self._groups.get(key, ()))
+            self._releases[key] = found
+        return found
+
+    def files(self) -> tuple[DistFile, ...]:
+        """Every file, in page order, whatever its name (PageError when one is malformed)."""
+        return tuple(self._read(entry, self.url) for entry in self._entries)
+
+
+def _release_key(entry: Any) -> ReleaseKey | None:
+    """The release an entry's file name names (a `DistFile` or a raw JSON entry, whose
+    `filename` the parser checked); None for a file that is neither a wheel nor an sdist."""
+    filename = entry.filename if isinstance(entry, DistFile) else entry["filename"]
+    parsed = parse_filename(filename)
+    return None if parsed is None else (parsed.name, parsed.version)
 
 
 def parse_filename(filename: str) -> FileName | None:
@@ -185,7 +234,8 @@ def parse_page(body: bytes, content_type: str, url: str) -> ProjectPage:
 
 
 def parse_json(body: bytes, url: str) -> ProjectPage:
-    """Parse a PEP 691 project page."""
+    """Parse a PEP 691 project page: the page's shape and every entry's file name now,
+    the rest of an entry when its release is read (`ProjectPage`)."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -195,12 +245,13 @@ def parse_json(body: bytes, url: str) -> ProjectPage:
     version = str(data.get("meta", {}).get("api-version", "1.0"))
     if version.split(".", maxsplit=1)[0] != "1":
         raise PageError(f"unsupported simple API version {version}")
-    return ProjectPage(url, tuple(_json_file(item, url) for item in data["files"]))
+    for item in data["files"]:
+        if type(item) is not dict or type(item.get("filename")) is not str:
+            raise PageError(f"a file entry without a filename: {item!r:.80}")
+    return ProjectPage(url, data["files"], _json_file)
 
 
 def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
-    if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
-        raise PageError(f"a file entry without a filename: {item!r:.80}")
     if not isinstance(item.get("url"), str):
         raise PageError(f"file {item['filename']!r} has no url")
     filename = item["filename"]
@@ -290,7 +341,12 @@ def parse_html(body: bytes, url: str) -> ProjectPage:
     parser.feed(body.decode("utf-8", errors="replace"))
     base = urljoin(url, parser.base) if parser.base else url
     files = (_html_file(attrs, base) for attrs in parser.anchors)
-    return ProjectPage(url, tuple(f for f in files if f is not None))
+    # Read whole: the parser has already made a table of every anchor.
+    return ProjectPage(url, [f for f in files if f is not None], _as_read)
+
+
+def _as_read(file: DistFile, _page_url: str) -> DistFile:
+    return file
 
 
 class _AnchorParser(HTMLParser):

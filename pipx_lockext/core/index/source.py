@@ -19,6 +19,7 @@ from packaging.utils import NormalizedName
 
 from pipx_lockext.core.index.coremeta import CoreMetadata
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.listing import Listing
 
 
 class Source(Protocol):
@@ -30,8 +31,9 @@ class Source(Protocol):
     `build_requirements`) for one file that cannot be read, which the caller passes over.
     """
 
-    def files(self, name: NormalizedName) -> tuple[DistFile, ...]:
-        """Every file of the project, in a stable order (empty: no index has it)."""
+    def files(self, name: NormalizedName) -> Listing:
+        """Every file of the project, by version (no versions: no index has it). Reading
+        a version's files may raise the errors above too."""
         ...
 
     def metadata(self, file: DistFile) -> CoreMetadata:

@@ -7,8 +7,8 @@ Requires-Python admits the environment's Python. Every release left out gets a r
 that a failed resolution can say which versions were skipped and why.
 
 Projects such as boto3 list thousands of releases with tens of thousands of files, and a
-resolution usually needs the newest one or two: files are grouped by version once per
-project (`Project`, shared by every environment), and each environment decides usability
+resolution usually needs the newest one or two: the source groups files by version once per
+project (`Listing`, shared by every environment), and each environment decides usability
 lazily, newest first, remembering what it decided (`Offer`).
 """
 
@@ -25,6 +25,7 @@ from packaging.version import Version
 
 from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.listing import Listing
 
 Formats = Literal["any", "binary", "source"]
 """Which files of a release may be used: pip's --only-binary ("binary") and --no-binary
@@ -72,28 +73,10 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
-class Project:
-    """A project's files grouped by version, newest first (the same in every environment)."""
-
-    name: NormalizedName
-    versions: tuple[tuple[Version, tuple[DistFile, ...]], ...]
-
-    @classmethod
-    def of(cls, name: NormalizedName, files: Iterable[DistFile]) -> Project:
-        by_version: dict[Version, list[DistFile]] = {}
-        for file in files:
-            parsed = file.parsed
-            if parsed is not None and parsed.name == name:
-                by_version.setdefault(parsed.version, []).append(file)
-        ordered = sorted(by_version.items(), key=lambda item: item[0], reverse=True)
-        return cls(name, tuple((version, tuple(group)) for version, group in ordered))
-
-
 class Offer:
     """What a project offers in one environment, decided lazily, newest first."""
 
-    def __init__(self, project: Project, env: Environment, *, formats: Formats = "any"):
+    def __init__(self, project: Listing, env: Environment, *, formats: Formats = "any"):
         self.project, self.env, self.formats = project, env, formats
         self._decided: list[Release | Skipped] = []
         self._by_version: dict[Version, Release | Skipped] = {}
@@ -109,14 +92,14 @@ class Offer:
         """Usable versions that `wanted` accepts, newest first. The cheap test on the
         version comes first: whether a release installs here is decided only for the
         versions asked about (a project with thousands of releases, few of them wanted)."""
-        for index, (version, _) in enumerate(self.project.versions):
+        for index, version in enumerate(self.project.versions):
             if wanted(version) and isinstance(self._decide(index), Release):
                 yield version
 
     def get(self, version: Version) -> Release | None:
         """The usable release of `version`, if there is one."""
         if version not in self._by_version:
-            for index, (each, _) in enumerate(self.project.versions):
+            for index, each in enumerate(self.project.versions):
                 if each == version:
                     self._decide(index)
                     break
@@ -135,9 +118,10 @@ class Offer:
         return tuple(d for d in self._decided if isinstance(d, Skipped))
 
     def _decide(self, index: int) -> Release | Skipped:
-        version, files = self.project.versions[index]
+        version = self.project.versions[index]
         found = self._by_version.get(version)
         if found is None:
+            files = self.project.files(version)
             usable, reason = _usable(files, self.env, self.formats)
             found = Release(self.project.name, version, files, usable) if usable else None
             found = found or Skipped(version, reason)

@@ -91,7 +91,7 @@ def _no_version(provider: Provider, name: NormalizedName, asks: list[Ask]) -> st
     if project is not None and name == project.name:
         return f"no version of {name} satisfies {_said(every)}: this project is {project.version}"
     offer = provider.offer(name)
-    versions = [v for v, _ in offer.project.versions]
+    versions = list(offer.project.versions)
     if not versions:
         return f"{name} is on no configured index (asked by {_askers(asks)})"
     missing = [a for a in every if a.need.exact is not None and not _matching(versions, [a])]

@@ -59,7 +59,7 @@ def yank_warnings(
             chosen = result.chosen.get(name)
             if chosen is None or chosen.version == version:
                 continue
-            reason = _yank_reason(source.files(name), name, version)
+            reason = _yank_reason(source.files(name).files(version))
             if reason is not None:
                 why = reason or "no reason given"
                 warnings.add(
@@ -108,8 +108,8 @@ def _describe_some(envs: list[Environment]) -> str:
     )
 
 
-def _yank_reason(files: tuple[DistFile, ...], name: str, version: Version) -> str | None:
-    mine = [f for f in files if f.parsed and f.parsed.name == name and f.parsed.version == version]
-    if mine and all(f.yanked is not None for f in mine):
-        return next((f.yanked for f in mine if f.yanked), "")
+def _yank_reason(files: tuple[DistFile, ...]) -> str | None:
+    """Why a release (`files`) was yanked; None when it was not (or is not listed)."""
+    if files and all(f.yanked is not None for f in files):
+        return next((f.yanked for f in files if f.yanked), "")
     return None

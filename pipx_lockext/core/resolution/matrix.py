@@ -18,10 +18,10 @@ from packaging.version import Version
 
 from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.asks import Policy
-from pipx_lockext.core.resolution.candidates import Project
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
     EnvResolution,
@@ -80,7 +80,7 @@ class _MatrixRun:
     progress: Progress = NO_PROGRESS
     results: dict[Environment, EnvResolution] = field(default_factory=dict)
     failed: dict[Environment, str] = field(default_factory=dict)
-    projects: dict[NormalizedName, Project] = field(default_factory=dict)
+    projects: dict[NormalizedName, Listing] = field(default_factory=dict)
     earlier: dict[NormalizedName, Version] = field(default_factory=dict)
 
     def resolve(self, env: Environment) -> None:
@@ -188,7 +188,7 @@ def _converge(
     roots_by_env: Mapping[Environment, tuple[Root, ...]],
     policy: Policy,
     existing: Mapping[Environment, Mapping[NormalizedName, Version]],
-    projects: dict[NormalizedName, Project],
+    projects: dict[NormalizedName, Listing],
 ) -> None:
     """One version everywhere when one version serves: an environment resolved early
     cannot know that a later one will only take an older release (no wheel for Windows

@@ -20,12 +20,13 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from pipx_lockext.core.environments import Environment, describe_environments
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.inputs.project import ProjectInputs
 from pipx_lockext.core.lockfiles.lockparse import ParsedLock
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.asks import Policy
-from pipx_lockext.core.resolution.candidates import Offer, Project, Release, file_formats
+from pipx_lockext.core.resolution.candidates import Offer, Release, file_formats
 from pipx_lockext.core.resolution.holding import Holder, Holding
 from pipx_lockext.core.resolution.locking import layer_roots, local_project, resolution_groups
 from pipx_lockext.core.resolution.matrix import resolve_matrix
@@ -113,11 +114,11 @@ class _Offers:
 
     def __init__(self, source: Source, policy: Policy) -> None:
         self.source, self.policy = source, policy
-        self._projects: dict[NormalizedName, Project] = {}
+        self._projects: dict[NormalizedName, Listing] = {}
 
     def newest(self, name: NormalizedName, env: Environment, pre: bool) -> Release | None:
         if name not in self._projects:
-            self._projects[name] = Project.of(name, self.source.files(name))
+            self._projects[name] = self.source.files(name)
         formats = file_formats(name, self.policy.only_binary, self.policy.no_binary)
         for release in Offer(self._projects[name], env, formats=formats):
             if release.yanked is None and (pre or not release.version.is_prerelease):

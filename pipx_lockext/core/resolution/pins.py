@@ -37,8 +37,4 @@ def locked_files(source: Source, pin: LockedPin) -> tuple[DistFile, ...]:
     if pin.url is not None:
         release = direct_release(pin.name, pin.url)
         return release.files if release else (DistFile(file_name(pin.url), pin.url, None),)
-    return tuple(
-        f
-        for f in source.files(pin.name)
-        if f.parsed and f.parsed.name == pin.name and f.parsed.version == pin.version
-    )
+    return source.files(pin.name).files(pin.version)

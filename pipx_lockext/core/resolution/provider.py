@@ -24,6 +24,7 @@ from resolvelib.providers import AbstractProvider
 
 from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.index.coremeta import BadDistribution, CoreMetadata
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.resolution.asks import (
     PYTHON,
@@ -33,7 +34,7 @@ from pipx_lockext.core.resolution.asks import (
     Need,
     Policy,
 )
-from pipx_lockext.core.resolution.candidates import Offer, Project, Release, file_formats
+from pipx_lockext.core.resolution.candidates import Offer, Release, file_formats
 from pipx_lockext.core.resolution.directurls import direct_release, is_archive
 from pipx_lockext.core.resolution.fixed import FixedAsks, Ruled
 
@@ -46,7 +47,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         source: Source,
         env: Environment,
         policy: Policy,
-        projects: MutableMapping[NormalizedName, Project] | None = None,
+        projects: MutableMapping[NormalizedName, Listing] | None = None,
         fixed: FixedAsks[Need] | None = None,
     ) -> None:
         self.source, self.env, self.policy = source, env, policy
@@ -74,7 +75,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         warns and ignores them; the lock must not write them)."""
 
     @property
-    def projects(self) -> Mapping[NormalizedName, Project]:
+    def projects(self) -> Mapping[NormalizedName, Listing]:
         """Every project looked up so far (an empty one: not on any index)."""
         return self._projects
 
@@ -82,7 +83,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         """The releases usable here, decided lazily, once per name."""
         if name not in self._offers:
             if name not in self._projects:
-                self._projects[name] = Project.of(name, self.source.files(name))
+                self._projects[name] = self.source.files(name)
             formats = file_formats(name, self.policy.only_binary, self.policy.no_binary)
             self._offers[name] = Offer(self._projects[name], self.env, formats=formats)
         return self._offers[name]

@@ -19,10 +19,11 @@ from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Re
 
 from pipx_lockext.core.environments import Environment, describe_environments
 from pipx_lockext.core.errors import ResolutionError
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.asks import PYTHON, Candidate, Need, Policy
-from pipx_lockext.core.resolution.candidates import Project, Release
+from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.explain import explain
 from pipx_lockext.core.resolution.fixed import FixedAsks
 from pipx_lockext.core.resolution.provider import Provider
@@ -191,7 +192,7 @@ def resolve_environment(
     env: Environment,
     roots: Iterable[Root],
     policy: Policy,
-    projects: dict[NormalizedName, Project] | None = None,
+    projects: dict[NormalizedName, Listing] | None = None,
     *,
     progress: Progress = NO_PROGRESS,
     earlier: Mapping[str, Version] | None = None,

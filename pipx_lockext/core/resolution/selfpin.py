@@ -23,8 +23,9 @@ from packaging.version import Version
 from pipx_lockext.core.environments import Environment
 from pipx_lockext.core.errors import ResolutionError
 from pipx_lockext.core.index.coremeta import BadDistribution
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.source import Source
-from pipx_lockext.core.resolution.candidates import Formats, Offer, Project, Release
+from pipx_lockext.core.resolution.candidates import Formats, Offer, Release
 from pipx_lockext.core.resolution.merge import LockedRelease, env_marker
 from pipx_lockext.core.resolution.resolver import EnvResolution
 
@@ -54,13 +55,13 @@ def project_releases(
     (the existing lock's, while it still fits: minimal churn, as for every pin);
     ResolutionError when no release on the index satisfies the asks there."""
     chosen: dict[Environment, Release] = {}
-    project: Project | None = None
+    project: Listing | None = None
     for env, result in sorted(results.items()):
         asks = asks_back(name, result, source)
         if not asks:
             continue
         if project is None:
-            project = Project.of(name, source.files(name))
+            project = source.files(name)
         offer = Offer(project, env, formats=formats)
         kept = (preferred or {}).get(env, {}).get(name)
         chosen[env] = _newest_fitting(name, (offer, kept), asks, result, source)

@@ -20,8 +20,9 @@ from packaging.utils import NormalizedName
 
 from pipx_lockext.core.environments import Environment, marker_points, specifier_points
 from pipx_lockext.core.index.coremeta import BadDistribution
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.source import Source
-from pipx_lockext.core.resolution.candidates import Project, Release, requires_python_of
+from pipx_lockext.core.resolution.candidates import Release, requires_python_of
 
 
 def split_points(
@@ -30,7 +31,7 @@ def split_points(
     chosen: Mapping[NormalizedName, Release],
     *,
     source: Source,
-    projects: Mapping[NormalizedName, Project],
+    projects: Mapping[NormalizedName, Listing],
 ) -> set[int]:
     """Patch releases of `env`'s series above its floor where the resolution of `env`
     (its roots' `markers`, the releases it `chose`) could come out otherwise."""
@@ -66,21 +67,21 @@ def _metadata_points(env: Environment, release: Release, source: Source) -> set[
     return points
 
 
-def _passed_over_points(env: Environment, project: Project, release: Release | None) -> set[int]:
+def _passed_over_points(env: Environment, project: Listing, release: Release | None) -> set[int]:
     """Bounds of the Requires-Python of the chosen release and every newer one (every
     release when none was chosen): a newer release excluded only on early patch releases
     is a candidate on the later ones."""
     points: set[int] = set()
-    for version, files in project.versions:
+    for version in project.versions:
         if release is not None and version < release.version:
             break
-        for spec in requires_python_of(files):
+        for spec in requires_python_of(project.files(version)):
             points |= specifier_points(spec, env.python)
     return points
 
 
 def series_points(
-    env: Environment, markers: Iterable[str], projects: Mapping[NormalizedName, Project]
+    env: Environment, markers: Iterable[str], projects: Mapping[NormalizedName, Listing]
 ) -> set[int]:
     """Every in-series bound of `env`'s series above its floor that the roots' `markers`
     or the Requires-Python of any release of the projects looked up name (for a floor
@@ -89,7 +90,7 @@ def series_points(
     for marker in markers:
         points |= marker_points(marker, env.python)
     for _, project in sorted(projects.items()):
-        for _, files in project.versions:
-            for spec in requires_python_of(files):
+        for version in project.versions:
+            for spec in requires_python_of(project.files(version)):
                 points |= specifier_points(spec, env.python)
     return {p for p in points if p > env.patch}

@@ -23,10 +23,12 @@ from typing import TypeVar
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from pipx_lockext.core.errors import NetworkError, UsageError
 from pipx_lockext.core.index.coremeta import CoreMetadata
-from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.indexpages import DistFile, ProjectPage
+from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.netconfig import NetConfig, from_pip, with_index
 from pipx_lockext.core.inputs.settings import IndexSettings
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
@@ -36,7 +38,7 @@ from pipx_lockext.edges.index.findlinks import FindLinks
 from pipx_lockext.edges.index.integrity import Downloads, same_bytes_everywhere
 from pipx_lockext.edges.index.metadata import MetadataReader
 from pipx_lockext.edges.index.network import Http, redact
-from pipx_lockext.edges.index.pages import Pages
+from pipx_lockext.edges.index.pages import Pages, every_file, release_files
 from pipx_lockext.edges.index.pipconfig import pip_options
 from pipx_lockext.edges.index.transport import Transport
 
@@ -78,7 +80,7 @@ class IndexRepository:
         dependencies when metadata arrives. Only the time changes, never a result."""
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="reqlock-fetch")
         self._lock = threading.Lock()
-        self._files: dict[str, Future[tuple[DistFile, ...]]] = {}
+        self._files: dict[str, Future[Listing]] = {}
         self._metadata: dict[str, Future[CoreMetadata]] = {}
         self._hashes: dict[str, Future[str]] = {}
         self._builds: dict[str, Future[tuple[Requirement, ...]]] = {}
@@ -104,7 +106,7 @@ class IndexRepository:
             for file in files:
                 self._metadata_of(file)
 
-    def files(self, name: NormalizedName) -> tuple[DistFile, ...]:
+    def files(self, name: NormalizedName) -> Listing:
         """Every file of the project: from the first index that has it (or all of them,
         with `unsafe-best-match`), plus find-links, in a stable order."""
         with self._lock:
@@ -152,7 +154,7 @@ class IndexRepository:
         work = partial(self._reader.build_requirements, file)
         return self._start(self._builds, file.url, work, "build", file.filename).result()
 
-    def _files_of(self, name: str) -> Future[tuple[DistFile, ...]]:
+    def _files_of(self, name: str) -> Future[Listing]:
         key = canonicalize_name(name)
         return self._start(self._files, key, partial(self._find, key), "page", key)
 
@@ -178,28 +180,34 @@ class IndexRepository:
         finally:
             self._progress.fetch_finished(kind, what)
 
-    def _find(self, name: str) -> tuple[DistFile, ...]:
-        found: list[DistFile] = []
+    def _find(self, name: NormalizedName) -> Listing:
         offered = self._offered(name)
         used = offered[:1] if self.config.index_strategy == "first-index" else offered
-        for index, files in used:
-            found.extend(uploaded_before(files, self.config.uploaded_before, index))
-        # Find-links are not filtered: they carry no upload times, and are the user's own.
-        found.extend(f for f in self._links.files() if f.parsed and f.parsed.name == name)
-        same_bytes_everywhere(found)
+        # Find-links are not filtered by upload time: they carry none, and are the user's own.
+        links = [f for f in self._links.files() if f.parsed and f.parsed.name == name]
         warning = shadowing(name, offered)
         if warning:
             with self._lock:
                 self._shadowed[name] = warning
+        cutoff = self.config.uploaded_before
+        if cutoff is None:
+            pages = [page for _, page in used]
+            versions = {v for page in pages for v in page.versions(name)}
+            versions.update(f.parsed.version for f in links if f.parsed)
+            listing = Listing(name, versions, partial(_release, pages, links, name))
+        else:  # every file's upload time is read at once: a release may be all late
+            found = [f for index, page in used for f in uploaded_before(page, cutoff, index)]
+            same_bytes_everywhere([*found, *links])
+            listing = Listing.of(name, [*found, *links])
         if self.speculate:
-            self.prefetch_metadata(_likely_metadata(found))
-        return tuple(found)
+            self.prefetch_metadata(_likely_metadata(listing))
+        return listing
 
-    def _offered(self, name: str) -> list[tuple[str, tuple[DistFile, ...]]]:
-        """Each index that offers `name`, with its files, in the configured order. Every
+    def _offered(self, name: str) -> list[tuple[str, ProjectPage]]:
+        """Each index that offers `name`, with its page, in the configured order. Every
         index is asked (to warn about shadowing), but once one offers the name under
         `first-index`, a later one that cannot answer costs only the warning."""
-        offered: list[tuple[str, tuple[DistFile, ...]]] = []
+        offered: list[tuple[str, ProjectPage]] = []
         for index in self.config.indexes_for(name):
             try:
                 page = self._pages.project_page(index, name)
@@ -207,8 +215,8 @@ class IndexRepository:
                 if offered and self.config.index_strategy == "first-index":
                     continue
                 raise
-            if page is not None and page.files:
-                offered.append((index, page.files))
+            if page is not None and not page.empty:
+                offered.append((index, page))
         return offered
 
     def _read(self, file: DistFile) -> CoreMetadata:
@@ -220,14 +228,11 @@ class IndexRepository:
         return meta
 
 
-def uploaded_before(
-    files: tuple[DistFile, ...], cutoff: datetime | None, index: str
-) -> tuple[DistFile, ...]:
-    """The files `index` lists that were uploaded before `cutoff` (all, without one); a
-    file whose upload time the index does not give is a NetworkError naming the index:
-    its lack, not the project's (an HTML-only index never gives one)."""
-    if cutoff is None:
-        return files
+def uploaded_before(page: ProjectPage, cutoff: datetime, index: str) -> tuple[DistFile, ...]:
+    """The files on `index`'s page that were uploaded before `cutoff`; a file whose
+    upload time the index does not give is a NetworkError naming the index: its lack, not
+    the project's (an HTML-only index never gives one)."""
+    files = every_file(page)
     for file in files:
         if file.upload_time is None:
             what = (
@@ -242,15 +247,27 @@ def uploaded_before(
     return tuple(f for f in files if f.upload_time is not None and f.upload_time < cutoff)
 
 
-def shadowing(name: str, offered: list[tuple[str, tuple[DistFile, ...]]]) -> str | None:
+def _release(
+    pages: list[ProjectPage], links: list[DistFile], name: NormalizedName, version: Version
+) -> tuple[DistFile, ...]:
+    """The files of one release on every page used and in find-links, in that order."""
+    found = [f for page in pages for f in release_files(page, name, version)]
+    found.extend(f for f in links if f.parsed and f.parsed.version == version)
+    same_bytes_everywhere(found)  # a file name belongs to one release: all are compared
+    return tuple(found)
+
+
+def shadowing(name: str, offered: list[tuple[str, ProjectPage]]) -> str | None:
     """The warning for a name that several indexes offer with different releases (the
     first one listed is the one used), naming the `[tool.reqlock.package-index]` line that
     settles it; None when they all offer the same files (a mirror)."""
     if len(offered) < 2:
         return None
-    first, files = offered[0]
-    mine = _releases(files)
-    other = next((index for index, more in offered[1:] if _releases(more) != mine), None)
+    first, page = offered[0]
+    mine = _releases(every_file(page))
+    other = next(
+        (index for index, more in offered[1:] if _releases(every_file(more)) != mine), None
+    )
     if other is None:
         return None
     return (
@@ -264,17 +281,20 @@ def _releases(files: Iterable[DistFile]) -> frozenset[tuple[str, str | None]]:
     return frozenset((f.filename, f.sha256) for f in files)
 
 
-def _likely_metadata(files: list[DistFile]) -> list[DistFile]:
+def _likely_metadata(listing: Listing) -> list[DistFile]:
     """The file whose metadata a resolver most likely needs first: a wheel of the newest
     final, unyanked release, a pure one when there is one (no sdist: that may mean a
     build)."""
-    releases = [f for f in files if f.parsed and f.yanked is None and f.parsed.kind == "wheel"]
-    finals = [f for f in releases if f.parsed and not f.parsed.version.is_prerelease]
-    if not finals:
-        return []
-    newest = max(f.parsed.version for f in finals if f.parsed)
-    mine = [f for f in finals if f.parsed and f.parsed.version == newest]
-    return [min(mine, key=lambda f: (not f.filename.endswith("-none-any.whl"), f.filename))]
+    for version in listing.versions:
+        if version.is_prerelease:
+            continue
+        files = listing.files(version)
+        wheels = [f for f in files if f.yanked is None and f.filename.endswith(".whl")]
+        if wheels:
+            return [
+                min(wheels, key=lambda f: (not f.filename.endswith("-none-any.whl"), f.filename))
+            ]
+    return []
 
 
 def _needs_extra(requirement: Requirement) -> bool:

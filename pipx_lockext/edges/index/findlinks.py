@@ -49,7 +49,7 @@ class FindLinks:
         response = self.transport.get(location, {"Accept": "text/html"})
         check_status(response, location)
         try:
-            files = parse_html(response.body, response.url).files
+            files = parse_html(response.body, response.url).files()
         except PageError as exc:
             raise NetworkError(f"{redact(location)}: unreadable find-links page ({exc})") from None
         web_links_only(location, files)

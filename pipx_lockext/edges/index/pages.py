@@ -4,7 +4,8 @@
 It owns when a page is fetched: a cached page is used while fresh (the index's
 Cache-Control max-age, else `DEFAULT_MAX_AGE`), always with `--offline` and never with
 `--refresh`; a stale one is revalidated with its ETag / Last-Modified (304 keeps it);
-404 means the index has no such project. It must not decide which indexes to ask or in
+404 means the index has no such project. A page's entries are read release by release
+(`release_files`), each checked as it is read. It must not decide which indexes to ask or in
 what order, nor read distribution files.
 """
 
@@ -12,8 +13,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
 from pipx_lockext.core.errors import NetworkError
-from pipx_lockext.core.index.indexpages import ACCEPT, PageError, ProjectPage, parse_page
+from pipx_lockext.core.index.indexpages import (
+    ACCEPT,
+    DistFile,
+    PageError,
+    ProjectPage,
+    parse_page,
+)
 from pipx_lockext.edges.index.cache import Cache, CachedPage
 from pipx_lockext.edges.index.network import Response, redact, split_credentials
 from pipx_lockext.edges.index.transport import Transport, check_status, web_links_only
@@ -85,8 +95,34 @@ def _validators(cached: CachedPage | None) -> dict[str, str]:
 
 def _parse(page: CachedPage) -> ProjectPage:
     try:
-        parsed = parse_page(page.body, page.content_type, page.url)
+        return parse_page(page.body, page.content_type, page.url)
     except PageError as exc:
-        raise NetworkError(f"{redact(page.url)}: unreadable index page ({exc})") from None
-    web_links_only(page.url, parsed.files)
-    return parsed
+        raise _unreadable(page.url, exc) from None
+
+
+def release_files(
+    page: ProjectPage, name: NormalizedName, version: Version
+) -> tuple[DistFile, ...]:
+    """The files of one release on `page`, read and checked now (`ProjectPage`):
+    NetworkError naming the page for an entry that is malformed or links where a page
+    from the web may not."""
+    try:
+        files = page.release(name, version)
+    except PageError as exc:
+        raise _unreadable(page.url, exc) from None
+    web_links_only(page.url, files)
+    return files
+
+
+def every_file(page: ProjectPage) -> tuple[DistFile, ...]:
+    """Every file on `page`, read and checked as `release_files` reads one release's."""
+    try:
+        files = page.files()
+    except PageError as exc:
+        raise _unreadable(page.url, exc) from None
+    web_links_only(page.url, files)
+    return files
+
+
+def _unreadable(url: str, exc: PageError) -> NetworkError:
+    return NetworkError(f"{redact(url)}: unreadable index page ({exc})")
