@@ -82,14 +82,12 @@ class FixedAsks(Generic[A]):
         for need in needs:
             if need.name != local:  # the project itself is granted at any version
                 self.by_name[need.name] = (*self.by_name.get(need.name, ()), need)
-        self._alone: dict[NormalizedName, tuple[Version, ...]] = {}
 
     def add(self, needs: Iterable[A]) -> None:
         """More asks that hold in every solution (what a release every solution holds
         asks: see `Provider.force`)."""
         for need in needs:
             self.by_name[need.name] = (*self.by_name.get(need.name, ()), need)
-            self._alone.pop(need.name, None)
 
     def clash(
         self,
@@ -101,33 +99,40 @@ class FixedAsks(Generic[A]):
     ) -> Ruled[A] | None:
         """The first of a release's needs that no offered version grants together with
         the fixed asks on the same project, or that only versions already ruled out grant
-        (None: the release may be part of a solution)."""
+        (None: the release may be part of a solution).
+
+        Every question is asked of `offered` lazily, with the test on the version first,
+        and stops at its first answer: whether a release installs here is decided only
+        for the few versions that answer needs (a root `boto3` grants any of thousands)."""
         needs, ruled = tuple(needs), ruled or {}
         for need in needs:
             fixed = self.by_name.get(need.name, ())
             out = ruled.get(need.identifier, set())
             if not (fixed or out) or need.url or any(f.url for f in fixed):
                 continue  # a direct URL is one release: resolvelib judges it at once
-            free = self._free(need.name, fixed, offered)
-            if not free or all(v in out for v in free):
+            if all(v in out for v in offered(need.name, _granted_by(fixed))):
                 continue  # the roots (or what they lead to) clash: that is the message
-            granting = tuple(v for v in free if need.specifier.contains(v, prereleases=True))
-            if not granting and fixed:
+            if fixed and not _any(offered(need.name, _granted_by((*fixed, need)))):
                 return Ruled(name, version, need, fixed)
             # x[e] V needs x==V: every ask of this release on x narrows the one on x[e].
-            same = tuple(n for n in needs if n.name == need.name and n is not need)
-            granting = tuple(v for v in granting if _grants(v, same))
-            if granting and all(v in out for v in granting):
-                return Ruled(name, version, need, fixed, below=granting)
+            asks = (*fixed, *(n for n in needs if n.name == need.name))
+            below: list[Version] = []
+            for granting in offered(need.name, _granted_by(asks)):
+                if granting not in out:
+                    break
+                below.append(granting)
+            else:
+                if below:
+                    return Ruled(name, version, need, fixed, below=tuple(below))
         return None
 
-    def _free(
-        self, name: NormalizedName, fixed: tuple[A, ...], offered: OfferedVersions
-    ) -> tuple[Version, ...]:
-        """The offered versions the fixed asks grant (every one when none is fixed)."""
-        if name not in self._alone:
-            self._alone[name] = tuple(offered(name, lambda v: _grants(v, fixed)))
-        return self._alone[name]
+
+def _granted_by(needs: tuple[Ask, ...]) -> Callable[[Version], bool]:
+    return lambda version: _grants(version, needs)
+
+
+def _any(versions: Iterable[Version]) -> bool:
+    return next(iter(versions), None) is not None
 
 
 def _grants(version: Version, needs: Iterable[Ask]) -> bool:
