@@ -183,3 +183,46 @@ def test_an_unknown_name_is_said_without_an_environment():
     source = Memory({"web": WEB, "webb": {}})
     with pytest.raises(ResolutionError, match=r"^no project named webb on any configured index"):
         resolve(source, "web", "webb")
+
+
+@dataclass
+class NativeWheels(Memory):
+    """`Memory` whose releases have one wheel per platform; records what was fetched
+    ahead and in which order metadata was asked for."""
+
+    events: list[str] = field(default_factory=list)
+
+    def files(self, name):
+        versions = self.releases.get(name, {})
+        tags = ("manylinux_2_17_x86_64", "win_amd64")
+        return Listing.of(
+            name,
+            (
+                DistFile(f"{name}-{v}-cp312-cp312-{tag}.whl", f"mem:{name}/{v}", "0" * 64)
+                for v in versions
+                for tag in tags
+            ),
+        )
+
+    def metadata(self, file):
+        self.events.append(f"read {file.filename}")
+        return super().metadata(file)
+
+    def prefetch_metadata(self, files):
+        self.events.extend(f"ahead {f.filename}" for f in files)
+
+
+def test_the_next_environments_wheels_are_fetched_ahead_after_each_resolution():
+    """A replay on the next platform asks for each pin's metadata there one by one (another
+    wheel: a download each); fetched side by side as soon as a solution is known, they are
+    there when it asks."""
+    source = NativeWheels({"native": {"1.0": ("dep",)}, "dep": {"2.0": ()}})
+    linux, windows = ENV, Environment(PythonVersion(3, 12), "windows-x86_64")
+    roots = (Root("base", Need.of(Requirement("native"), "project")),)
+    results = resolve_matrix(source, {linux: roots, windows: roots}, Policy())
+    assert {str(r.version) for r in results[windows].chosen.values()} == {"1.0", "2.0"}
+    first_read = next(
+        i for i, e in enumerate(source.events) if e.startswith("read native-1.0-cp312-cp312-win")
+    )
+    for wheel in ("native-1.0-cp312-cp312-win_amd64.whl", "dep-2.0-cp312-cp312-win_amd64.whl"):
+        assert source.events.index(f"ahead {wheel}") < first_read

@@ -22,6 +22,7 @@ from pipx_lockext.core.index.listing import Listing
 from pipx_lockext.core.index.source import Source
 from pipx_lockext.core.progress import NO_PROGRESS, Progress
 from pipx_lockext.core.resolution.asks import Policy
+from pipx_lockext.core.resolution.candidates import Offer, file_formats
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
     EnvResolution,
@@ -101,8 +102,26 @@ class _MatrixRun:
             self.failed[env] = next(iter(exc.reasons))
             return
         self.results[env] = result
+        self._fetch_ahead(result)
         if self.policy.same_versions:
             self.earlier.update({name: rel.version for name, rel in result.chosen.items()})
+
+    def _fetch_ahead(self, result: EnvResolution) -> None:
+        """Start reading, for every environment still to resolve, the metadata of the
+        releases `result` chose as they would be read there (another platform's wheel):
+        its replay asks for them one by one, and fetched side by side they are there by
+        then. Wheels only (an sdist may mean a build); only the time changes."""
+        files = []
+        for env in sorted(self.roots.keys() - self.results.keys() - self.failed.keys()):
+            for name, chosen in result.chosen.items():
+                listing = self.projects.get(name)
+                if chosen.direct or listing is None:
+                    continue
+                formats = file_formats(name, self.policy.only_binary, self.policy.no_binary)
+                release = Offer(listing, env, formats=formats).get(chosen.version)
+                if release is not None and not release.from_sdist:
+                    files.append(release.metadata_file)
+        self.source.prefetch_metadata(files)
 
     def _replayable(self, env: Environment) -> dict[str, Version] | None:
         """The solution `env` tries first (see `replay`): the latest of the same Python

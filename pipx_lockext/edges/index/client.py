@@ -282,18 +282,17 @@ def _releases(files: Iterable[DistFile]) -> frozenset[tuple[str, str | None]]:
 
 
 def _likely_metadata(listing: Listing) -> list[DistFile]:
-    """The file whose metadata a resolver most likely needs first: a wheel of the newest
-    final, unyanked release, a pure one when there is one (no sdist: that may mean a
-    build)."""
+    """The file whose metadata a resolver most likely needs first: the pure wheel of the
+    newest final, unyanked release. None when that release has no pure wheel: which of
+    its wheels installs is not known here (the provider fetches ahead the one that does),
+    and an sdist may mean a build."""
     for version in listing.versions:
         if version.is_prerelease:
             continue
         files = listing.files(version)
-        wheels = [f for f in files if f.yanked is None and f.filename.endswith(".whl")]
-        if wheels:
-            return [
-                min(wheels, key=lambda f: (not f.filename.endswith("-none-any.whl"), f.filename))
-            ]
+        if any(f.yanked is None for f in files):
+            pure = [f for f in files if f.yanked is None and f.filename.endswith("-none-any.whl")]
+            return sorted(pure, key=lambda f: f.filename)[:1]
     return []
 
 
