@@ -171,10 +171,14 @@ class ProjectPage:
 
 def _release_key(entry: Any) -> ReleaseKey | None:
     """The release an entry's file name names (a `DistFile` or a raw JSON entry, whose
-    `filename` the parser checked); None for a file that is neither a wheel nor an sdist."""
+    `filename` the parser checked); None for a file that is neither a wheel nor an sdist.
+    No `FileName` is made: this runs for every file of every page."""
     filename = entry.filename if isinstance(entry, DistFile) else entry["filename"]
-    parsed = parse_filename(filename)
-    return None if parsed is None else (parsed.name, parsed.version)
+    parts = _split_filename(filename)
+    if parts is None:
+        return None
+    name, version = _name(parts[0]), _version(parts[1])
+    return None if name is None or version is None else (name, version)
 
 
 def parse_filename(filename: str) -> FileName | None:
@@ -183,17 +187,18 @@ def parse_filename(filename: str) -> FileName | None:
     Only the name and version are read (cached per distinct text, since a release's many
     wheels share them); wheel tags are left to `DistFile.tags`.
     """
+    parts = _split_filename(filename)
+    return None if parts is None else _file_name(*parts)
+
+
+def _split_filename(filename: str) -> tuple[str, str, Literal["wheel", "sdist"]] | None:
+    """The name and version texts of a wheel or sdist file name, and which it is."""
     if filename.endswith(".whl"):
         parts = filename[:-4].split("-")
-        if len(parts) not in {5, 6}:
-            return None
-        name, version = parts[0], parts[1]
-        kind: Literal["wheel", "sdist"] = "wheel"
-    else:
-        stem = next((filename[: -len(e)] for e in SDIST_EXTENSIONS if filename.endswith(e)), "")
-        name, _, version = stem.rpartition("-")
-        kind = "sdist"
-    return _file_name(name, version, kind)
+        return (parts[0], parts[1], "wheel") if len(parts) in {5, 6} else None
+    stem = next((filename[: -len(e)] for e in SDIST_EXTENSIONS if filename.endswith(e)), "")
+    name, _, version = stem.rpartition("-")
+    return name, version, "sdist"
 
 
 @lru_cache(maxsize=65536)

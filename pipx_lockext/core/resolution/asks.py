@@ -43,7 +43,7 @@ class Need:
     @classmethod
     def of(cls, req: Requirement, parent: str) -> Need:
         extras = frozenset(canonicalize_name(e) for e in req.extras)
-        text = str(req).split(" ;", 1)[0].split(";", 1)[0]
+        text = _written(req)
         return cls(canonicalize_name(req.name), req.specifier, extras, parent, text, req.url)
 
     @property
@@ -57,6 +57,22 @@ class Need:
             if spec.operator in {"==", "==="} and not spec.version.endswith(".*"):
                 return Version(spec.version)
         return None
+
+
+_WRITTEN: dict[int, tuple[Requirement, str]] = {}
+
+
+def _written(req: Requirement) -> str:
+    """The requirement as written, without its marker. Remembered per requirement object:
+    a release's requirements are made `Need`s again in every environment and every
+    round that asks, and packaging writes a requirement out anew each time (it was 10%
+    of a warm compile). The object is kept with its text, so its id cannot be reused."""
+    found = _WRITTEN.get(id(req))
+    if found is None or found[0] is not req:
+        if len(_WRITTEN) >= 1 << 16:
+            _WRITTEN.clear()
+        found = _WRITTEN[id(req)] = (req, str(req).split(" ;", 1)[0].split(";", 1)[0])
+    return found[1]
 
 
 def identifier(name: str, extras: frozenset[NormalizedName]) -> str:
