@@ -192,11 +192,19 @@ def parse_filename(filename: str) -> FileName | None:
 
 
 def _split_filename(filename: str) -> tuple[str, str, Literal["wheel", "sdist"]] | None:
-    """The name and version texts of a wheel or sdist file name, and which it is."""
+    """The name and version texts of a wheel or sdist file name, and which it is (string
+    tests only: this runs for every file of every page)."""
     if filename.endswith(".whl"):
-        parts = filename[:-4].split("-")
-        return (parts[0], parts[1], "wheel") if len(parts) in {5, 6} else None
-    stem = next((filename[: -len(e)] for e in SDIST_EXTENSIONS if filename.endswith(e)), "")
+        if filename.count("-") not in {4, 5}:
+            return None
+        name, version, _ = filename.split("-", 2)
+        return name, version, "wheel"
+    if filename.endswith(".tar.gz"):
+        stem = filename[:-7]
+    elif filename.endswith(".zip"):
+        stem = filename[:-4]
+    else:
+        stem = ""
     name, _, version = stem.rpartition("-")
     return name, version, "sdist"
 
@@ -208,9 +216,6 @@ def _file_name(name: str, version: str, kind: Literal["wheel", "sdist"]) -> File
     if parsed_name is None or parsed_version is None:
         return None
     return FileName(parsed_name, parsed_version, kind)
-
-
-SDIST_EXTENSIONS = (".tar.gz", ".zip")
 
 
 @lru_cache(maxsize=4096)
