@@ -4,15 +4,19 @@ strategies and find-links."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from pipx_lockext.core.errors import NetworkError
 from pipx_lockext.core.index.netconfig import NetConfig
+from pipx_lockext.core.index.storedpage import STORED_TYPE
 from pipx_lockext.edges.index.cache import Cache
 from pipx_lockext.edges.index.client import IndexRepository
 from pipx_lockext.edges.index.network import Http
@@ -138,6 +142,51 @@ def test_the_cache_serves_fresh_pages_and_revalidates_stale_ones(
     index.clear_log()
     assert by_name(repository(tmp_path, index.url, clock=clock, refresh=True), "foo-bar")
     assert len(index.requests) == 1
+
+
+def test_a_json_page_is_cached_release_by_release_and_fetched_again_when_that_does_not_read(
+    fake_index: MakeIndex, tmp_path: Path
+):
+    """The cache keeps a PEP 691 page in its own form (a warm run reads the releases it
+    decides, not the whole page); the cache is untrusted: an entry in that form that does
+    not add up (its checksum fine: written so) is a miss, and the page is fetched again."""
+    index = fake_index(RELEASES)
+    clock = Clock()
+    expected = by_name(repository(tmp_path, index.url, clock=clock), "foo-bar")
+    cache = Cache(tmp_path / "cache", clock)
+    url = f"{index.url.rstrip('/')}/foo-bar/"
+    cached = cache.page(url)
+    assert cached is not None
+    assert cached.content_type == STORED_TYPE
+    index.clear_log()
+    assert by_name(repository(tmp_path, index.url, clock=clock), "foo-bar") == expected
+    assert index.requests == []
+    cache.store_page(replace(cached, body=b'[["foo-bar","1.0",99]]\n[]'))
+    assert by_name(repository(tmp_path, index.url, clock=clock), "foo-bar") == expected
+    assert [r.path for r in index.requests] == ["/simple/foo-bar/"]
+
+
+def test_a_file_filed_under_another_release_in_the_cache_is_refused(
+    fake_index: MakeIndex, tmp_path: Path
+):
+    index = fake_index(RELEASES)
+    clock = Clock()
+    repository(tmp_path, index.url, clock=clock).files("foo-bar").all_files()
+    cache = Cache(tmp_path / "cache", clock)
+    cached = cache.page(f"{index.url.rstrip('/')}/foo-bar/")
+    assert cached is not None
+    head, _, rest = cached.body.partition(b"\n")
+    # The header files the first release's bytes under 9.9 instead.
+    header = [
+        ["foo-bar", "9.9" if i == 0 else v, n] for i, (_, v, n) in enumerate(json.loads(head))
+    ]
+    cache.store_page(replace(cached, body=json.dumps(header).encode() + b"\n" + rest))
+    listing = repository(tmp_path, index.url, clock=clock).files("foo-bar")
+    with pytest.raises(
+        NetworkError,
+        match=r"/simple/foo-bar/: unreadable index page .*filed under another release",
+    ):
+        listing.files(Version("9.9"))
 
 
 def test_offline_uses_the_cache_and_names_what_is_missing(fake_index: MakeIndex, tmp_path: Path):

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urldefrag, urljoin
@@ -136,37 +136,62 @@ class ProjectPage:
     threads reading it at once may both read it, to equal results.
     """
 
-    def __init__(self, url: str, entries: list[Any], read: Callable[[Any, str], DistFile]):
+    def __init__(
+        self,
+        url: str,
+        groups: dict[ReleaseKey | None, Any],
+        read: Callable[[Any, str], tuple[DistFile, ...]],
+        raw: dict[ReleaseKey | None, list[Any]] | None = None,
+    ) -> None:
         self.url = url
-        self._entries, self._read = entries, read
-        self._groups: dict[ReleaseKey, list[Any]] = {}
-        for entry in entries:
-            key = _release_key(entry)
-            if key is not None:
-                self._groups.setdefault(key, []).append(entry)
+        self._groups, self._read = groups, read
+        """Each release's entries (None: files that are neither wheels nor sdists), as
+        `read` makes them into `DistFile`s."""
+        self.raw = raw
+        """The PEP 691 entries by release, when the page was parsed from them: what the
+        cache keeps, in a form read release by release too (`storedpage`)."""
         self._releases: dict[ReleaseKey, tuple[DistFile, ...]] = {}
 
     @property
     def empty(self) -> bool:
         """Whether the page lists no file at all."""
-        return not self._entries
+        return not self._groups
 
     def versions(self, name: NormalizedName) -> list[Version]:
         """The versions of `name` that the page has files of, in no order."""
-        return [version for each, version in self._groups if each == name]
+        return [key[1] for key in self._groups if key is not None and key[0] == name]
 
     def release(self, name: NormalizedName, version: Version) -> tuple[DistFile, ...]:
         """The files of one release, in page order (PageError when one is malformed)."""
         key = (name, version)
         found = self._releases.get(key)
         if found is None:
-            found = tuple(self._read(entry, self.url) for entry in self._groups.get(key, ()))
+            group = self._groups.get(key)
+            found = () if group is None else self._read(group, self.url)
             self._releases[key] = found
         return found
 
     def files(self) -> tuple[DistFile, ...]:
-        """Every file, in page order, whatever its name (PageError when one is malformed)."""
-        return tuple(self._read(entry, self.url) for entry in self._entries)
+        """Every file, release by release in the order the page first names them, whatever
+        its name (PageError when one is malformed)."""
+        return tuple(f for group in self._groups.values() for f in self._read(group, self.url))
+
+
+def _entries_page(
+    url: str, entries: list[Any], read: Callable[[Any, str], DistFile], *, raw: bool = False
+) -> ProjectPage:
+    """A page of entries that `read` makes into `DistFile`s one by one (`raw`: PEP 691
+    entries, kept as `ProjectPage.raw`)."""
+    groups: dict[ReleaseKey | None, list[Any]] = {}
+    for entry in entries:
+        groups.setdefault(_release_key(entry), []).append(entry)
+    return ProjectPage(url, groups, partial(_read_each, read), groups if raw else None)
+
+
+def _read_each(
+    read: Callable[[Any, str], DistFile], entries: list[Any], url: str
+) -> tuple[DistFile, ...]:
+    return tuple(read(entry, url) for entry in entries)
 
 
 def _release_key(entry: Any) -> ReleaseKey | None:
@@ -175,10 +200,15 @@ def _release_key(entry: Any) -> ReleaseKey | None:
     No `FileName` is made: this runs for every file of every page."""
     filename = entry.filename if isinstance(entry, DistFile) else entry["filename"]
     parts = _split_filename(filename)
-    if parts is None:
+    return None if parts is None else release_key_of(parts[0], parts[1])
+
+
+def release_key_of(name: str, version: str) -> ReleaseKey | None:
+    """The release a name and a version text stand for; None when either is invalid."""
+    parsed_name, parsed_version = _name(name), _version(version)
+    if parsed_name is None or parsed_version is None:
         return None
-    name, version = _name(parts[0]), _version(parts[1])
-    return None if name is None or version is None else (name, version)
+    return parsed_name, parsed_version
 
 
 def parse_filename(filename: str) -> FileName | None:
@@ -258,10 +288,12 @@ def parse_json(body: bytes, url: str) -> ProjectPage:
     for item in data["files"]:
         if type(item) is not dict or type(item.get("filename")) is not str:
             raise PageError(f"a file entry without a filename: {item!r:.80}")
-    return ProjectPage(url, data["files"], _json_file)
+    return _entries_page(url, data["files"], json_file, raw=True)
 
 
-def _json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
+def json_file(item: Mapping[str, Any], page_url: str) -> DistFile:
+    """A PEP 691 file entry (a table with a string `filename`) as a `DistFile`, every
+    value checked (PageError naming the file)."""
     if not isinstance(item.get("url"), str):
         raise PageError(f"file {item['filename']!r} has no url")
     filename = item["filename"]
@@ -352,7 +384,7 @@ def parse_html(body: bytes, url: str) -> ProjectPage:
     base = urljoin(url, parser.base) if parser.base else url
     files = (_html_file(attrs, base) for attrs in parser.anchors)
     # Read whole: the parser has already made a table of every anchor.
-    return ProjectPage(url, [f for f in files if f is not None], _as_read)
+    return _entries_page(url, [f for f in files if f is not None], _as_read)
 
 
 def _as_read(file: DistFile, _page_url: str) -> DistFile:

@@ -5,12 +5,12 @@ goes stale and no index can fill it for another: what was read out of a whole fi
 against its sha256 is kept under that file hash (`FROM_FILE`); a PEP 658 `.metadata` file
 checked against the hash its index listed is kept under its own sha256 (`FROM_METADATA_FILE`,
 content-addressed: an entry whose bytes do not hash to its name is a miss). Index pages are
-stored with their validators (ETag, Last-Modified) and are fresh for the max-age the index
-gave; after that, or when stored "in the future" (a clock that ran ahead), the caller
-revalidates them. Every entry carries the sha256 of its header and body together: a torn,
-corrupted or edited entry reads as a miss. Writes go to a temp file in the same directory
-and are renamed into place, so processes sharing the cache see each entry old or new, never
-half written.
+stored with their validators (ETag, Last-Modified), PEP 691 ones in a form read release by
+release (`core.index.storedpage`), and are fresh for the max-age the index gave; after that,
+or when stored "in the future" (a clock that ran ahead), the caller revalidates them. Every
+entry carries the sha256 of its header and body together: a torn, corrupted or edited entry
+reads as a miss. Writes go to a temp file in the same directory and are renamed into place,
+so processes sharing the cache see each entry old or new, never half written.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from pipx_lockext.edges.project.stamp import cache_dir
 FORMAT = 2
 """Bumped when the entry layout changes; older entries then read as misses (version 1 held
 metadata from unverified range reads and had headers outside the checksum)."""
+PAGES_FORMAT = 3
+"""Bumped when what a page entry holds changes: version 3 keeps PEP 691 pages in
+`storedpage`'s form, which a reqlock that knows only version 2 would misread."""
 
 MetadataSource = Literal["file", "metadata-file"]
 FROM_FILE: MetadataSource = "file"
@@ -121,7 +124,7 @@ class Cache:
 
     def _page_path(self, url: str) -> Path:
         key = hashlib.sha256(url.encode()).hexdigest()
-        return self.root / f"pages-v{FORMAT}" / key[:2] / key
+        return self.root / f"pages-v{PAGES_FORMAT}" / key[:2] / key
 
     def _metadata_path(self, sha256: str, source: MetadataSource) -> Path:
         return self.root / f"metadata-v{FORMAT}" / source / sha256[:2] / sha256

@@ -24,6 +24,7 @@ from pipx_lockext.core.index.indexpages import (
     ProjectPage,
     parse_page,
 )
+from pipx_lockext.core.index.storedpage import STORED_TYPE, parse_stored, stored_body
 from pipx_lockext.edges.index.cache import Cache, CachedPage
 from pipx_lockext.edges.index.network import Response, redact, split_credentials
 from pipx_lockext.edges.index.transport import Transport, check_status, web_links_only
@@ -50,26 +51,34 @@ class Pages:
         """The page of project `name` on `index`; None when the index has no such page."""
         url = f"{split_credentials(index)[0].rstrip('/')}/{name}/"
         cached = self.cache.page(url) if self.cache else None
+        page = _from_cache(cached) if cached else None
+        cached = cached if page else None  # a stored form that does not read: fetched again
         now = self.cache.clock() if self.cache else 0.0
-        if cached and (self.offline or (not self.refresh and cached.fresh(now))):
-            return _parse(cached)
+        if cached and page and (self.offline or (not self.refresh and cached.fresh(now))):
+            return page
         if self.offline:
             raise NetworkError(f"{redact(url)}: not in the cache, and --offline forbids fetching")
         response = self.transport.get(url, _validators(cached))
-        if response.status == 304 and cached:
-            return _parse(self._store(cached, response))
+        if response.status == 304 and cached and page:
+            self._store(cached, response)
+            return page
         if response.status == 404:
             return None
         check_status(response, url)
-        page = CachedPage(
+        fetched = CachedPage(
             url, response.headers.get("content-type", "text/html"), response.body,
             response.headers.get("etag"), response.headers.get("last-modified"),
         )  # fmt: skip
-        return _parse(self._store(page, response))
+        page = _parse(fetched)
+        stored = stored_body(page)  # a JSON page is kept release by release
+        if stored is not None:
+            fetched = replace(fetched, content_type=STORED_TYPE, body=stored)
+        self._store(fetched, response)
+        return page
 
-    def _store(self, page: CachedPage, response: Response) -> CachedPage:
-        page = replace(page, max_age=max_age(response))
-        return self.cache.store_page(page) if self.cache else page
+    def _store(self, page: CachedPage, response: Response) -> None:
+        if self.cache:
+            self.cache.store_page(replace(page, max_age=max_age(response)))
 
 
 def max_age(response: Response) -> float:
@@ -91,6 +100,17 @@ def _validators(cached: CachedPage | None) -> dict[str, str]:
     if cached and cached.last_modified:
         headers["If-Modified-Since"] = cached.last_modified
     return headers
+
+
+def _from_cache(page: CachedPage) -> ProjectPage | None:
+    """A cached page, read; None when it does not read (the cache is untrusted: the page
+    is fetched again)."""
+    try:
+        if page.content_type == STORED_TYPE:
+            return parse_stored(page.body, page.url)
+        return parse_page(page.body, page.content_type, page.url)
+    except PageError:
+        return None
 
 
 def _parse(page: CachedPage) -> ProjectPage:
