@@ -83,6 +83,8 @@ class _MatrixRun:
     failed: dict[Environment, str] = field(default_factory=dict)
     projects: dict[NormalizedName, Listing] = field(default_factory=dict)
     earlier: dict[NormalizedName, Version] = field(default_factory=dict)
+    ahead: set[tuple[Environment, NormalizedName, Version]] = field(default_factory=set)
+    """The releases whose metadata was fetched ahead for an environment (`_fetch_ahead`)."""
 
     def resolve(self, env: Environment) -> None:
         preferred = {**self.earlier, **existing_for(self.existing, env)}
@@ -115,8 +117,9 @@ class _MatrixRun:
         for env in sorted(self.roots.keys() - self.results.keys() - self.failed.keys()):
             for name, chosen in result.chosen.items():
                 listing = self.projects.get(name)
-                if chosen.direct or listing is None:
+                if chosen.direct or listing is None or (env, name, chosen.version) in self.ahead:
                     continue
+                self.ahead.add((env, name, chosen.version))
                 formats = file_formats(name, self.policy.only_binary, self.policy.no_binary)
                 release = Offer(listing, env, formats=formats).get(chosen.version)
                 if release is not None and not release.from_sdist:
