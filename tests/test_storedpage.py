@@ -83,6 +83,7 @@ RELEASE = json.dumps([entry("demo-1.0.tar.gz")]).encode()
         (_stored([["demo", "1.0", -1]], b""), "not a \\[name, version, length\\]"),
         (_stored([["demo", "1.0 ", len(RELEASE)]], RELEASE), "no release"),
         (_stored([["demo", "1.0"]], RELEASE), "not a \\[name, version, length\\]"),
+        (_stored([["demo", "1.0", len(RELEASE)], ["demo", "1.0.0", 0]], RELEASE), "named twice"),
     ],
 )
 def test_a_stored_page_that_does_not_add_up_is_refused(body: bytes, message: str):

@@ -57,6 +57,8 @@ def parse_stored(body: bytes, url: str) -> ProjectPage:
     start = 0
     for item in header:
         key, length = _header_item(item)
+        if key in groups:  # the later would hide the earlier's files
+            raise PageError(f"stored page: a release named twice: {item!r:.80}")
         groups[key] = (key, rest[start : start + length])
         start += length
     if start != len(rest):
