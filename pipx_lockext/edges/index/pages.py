@@ -4,9 +4,10 @@
 It owns when a page is fetched: a cached page is used while fresh (the index's
 Cache-Control max-age, else `DEFAULT_MAX_AGE`), always with `--offline` and never with
 `--refresh`; a stale one is revalidated with its ETag / Last-Modified (304 keeps it);
-404 means the index has no such project. A page's entries are read release by release
-(`release_files`), each checked as it is read. It must not decide which indexes to ask or in
-what order, nor read distribution files.
+404 means the index has no such project. A PEP 691 page is cached in `storedpage`'s form,
+and a cached page that does not read is fetched again. A page's entries are read release
+by release (`release_files`), each checked as it is read. It must not decide which indexes
+to ask or in what order, nor read distribution files.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Pages:
         url = f"{split_credentials(index)[0].rstrip('/')}/{name}/"
         cached = self.cache.page(url) if self.cache else None
         page = _from_cache(cached) if cached else None
-        cached = cached if page else None  # a stored form that does not read: fetched again
+        cached = cached if page else None  # a cached page that does not read: fetched again
         now = self.cache.clock() if self.cache else 0.0
         if cached and page and (self.offline or (not self.refresh and cached.fresh(now))):
             return page
