@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from pipx_lockext.core.errors import NetworkError
@@ -23,6 +24,7 @@ from pipx_lockext.edges.index.network import Http
 from tests.fakeindex import FakeIndex, Release
 
 MakeIndex = Callable[..., FakeIndex]
+NAME = canonicalize_name("fooo-bar")
 
 RELEASES = [
     Release(
@@ -187,6 +189,23 @@ def test_a_file_filed_under_another_release_in_the_cache_is_refused(
         match=r"/simple/foo-bar/: unreadable index page .*filed under another release",
     ):
         listing.files(Version("9.9"))
+
+
+def test_the_list_of_every_project_is_read_once_and_is_empty_when_it_cannot_be_had(
+    fake_index: MakeIndex, tmp_path: Path
+):
+    """Only a hint depends on it: an index without one, or --offline before it was ever
+    read, gives no names rather than an error."""
+    index = fake_index(RELEASES)
+    clock = Clock()
+    names = repository(tmp_path, index.url, clock=clock).project_names(NAME)
+    assert names == {"foo-bar", "dep", "other"}
+    index.clear_log()
+    assert repository(tmp_path, index.url, clock=clock).project_names(NAME) == names
+    assert index.requests == [], "fresh in the cache"
+    offline = repository(tmp_path / "empty", index.url, clock=clock, offline=True)
+    assert offline.project_names(NAME) == frozenset()
+    assert repository(tmp_path, f"{index.url}none/", clock=clock).project_names(NAME) == set()
 
 
 def test_offline_uses_the_cache_and_names_what_is_missing(fake_index: MakeIndex, tmp_path: Path):

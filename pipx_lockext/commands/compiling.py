@@ -195,7 +195,10 @@ def resolve_locks(
     only the problems of `layers` (when given) are reported."""
     # Imported here: the fresh path above must not load the resolver or the HTTP client.
     from pipx_lockext.core.resolution.asks import Policy  # noqa: PLC0415 - see above
-    from pipx_lockext.core.resolution.explain import UnknownProject  # noqa: PLC0415 - see above
+    from pipx_lockext.core.resolution.explain import (  # noqa: PLC0415 - see above
+        UnknownProject,
+        one_edit_away,
+    )
     from pipx_lockext.core.resolution.locking import LockRequest, lock_project  # noqa: PLC0415 - see above
     from pipx_lockext.edges.index.client import open_repository  # noqa: PLC0415 - see above
 
@@ -220,6 +223,9 @@ def resolve_locks(
     try:
         outcome = lock_project(request, repository)
     except UnknownProject as exc:
+        if not exc.hint:  # nothing close among the names looked up: ask the indexes
+            names = repository.project_names(canonicalize_name(exc.name))
+            exc = exc.hinted(one_edit_away(exc.name, names))
         raise noted(exc.on(_searched(index)), index) from None
     except ResolutionError as exc:
         raise noted(exc, index) from None

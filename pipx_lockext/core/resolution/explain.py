@@ -13,7 +13,7 @@ It reads what the provider already knows and fetches nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from packaging.utils import NormalizedName
@@ -40,6 +40,25 @@ class UnknownProject(ResolutionError):
     def on(self, index: str) -> UnknownProject:
         """The same error naming the index (or indexes) searched."""
         return UnknownProject(self.name, self.asked_by, self.hint, index)
+
+    def hinted(self, hint: str) -> UnknownProject:
+        """The same error with `hint` (" (did you mean 'x'?)")."""
+        return UnknownProject(self.name, self.asked_by, hint, self.index)
+
+
+_NAME_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+
+def one_edit_away(name: str, names: Set[str]) -> str:
+    """ " (did you mean 'x'?)" for a name in `names` one edit from `name` (a letter
+    dropped, added, changed, or two neighbours swapped: djnago, reqests), or "". Edits
+    are made and looked up, as an index lists far too many names to compare each."""
+    splits = [(name[:i], name[i:]) for i in range(len(name) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _NAME_LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _NAME_LETTERS}
+    return did_you_mean(name, sorted((edits - {name}) & names))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ check bytes itself: the modules it wires do. `open_repository` is the one way co
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -112,6 +113,17 @@ class IndexRepository:
         with self._lock:
             self._asked.add(canonicalize_name(name))
         return self._files_of(name).result()
+
+    def project_names(self, name: NormalizedName) -> frozenset[NormalizedName]:
+        """Every project the indexes that `name` is looked up on list (their root pages),
+        to suggest the name meant; what cannot be had is left out (an error that is
+        already being reported must not become a network error)."""
+        found: set[NormalizedName] = set()
+        for index in self.config.indexes_for(name):
+            work = partial(self._pages.project_names, index)
+            with contextlib.suppress(NetworkError):
+                found |= self._reported("page", f"the project list of {redact(index)}", work)
+        return frozenset(found)
 
     def warnings(self) -> tuple[str, ...]:
         """What the caller should tell the user, sorted: each name asked for (never one

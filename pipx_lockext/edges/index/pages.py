@@ -25,6 +25,7 @@ from pipx_lockext.core.index.indexpages import (
     ProjectPage,
     parse_page,
 )
+from pipx_lockext.core.index.projectlist import PROJECT_LIST_ACCEPT, parse_project_list
 from pipx_lockext.core.index.storedpage import STORED_TYPE, parse_stored, stored_body
 from pipx_lockext.edges.index.cache import Cache, CachedPage
 from pipx_lockext.edges.index.network import Response, redact, split_credentials
@@ -76,6 +77,26 @@ class Pages:
             fetched = replace(fetched, content_type=STORED_TYPE, body=stored)
         self._store(fetched, response)
         return page
+
+    def project_names(self, index: str) -> frozenset[NormalizedName]:
+        """Every project `index` lists on its root page, under the same cache policy as
+        a project's page; NetworkError when it cannot be had."""
+        url = f"{split_credentials(index)[0].rstrip('/')}/"
+        cached = self.cache.page(url) if self.cache else None
+        now = self.cache.clock() if self.cache else 0.0
+        if not (cached and (self.offline or (not self.refresh and cached.fresh(now)))):
+            if self.offline:
+                raise NetworkError(f"{redact(url)}: not in the cache (--offline)")
+            headers = {**_validators(cached), "Accept": PROJECT_LIST_ACCEPT}
+            response = self.transport.get(url, headers)
+            if response.status != 304 or cached is None:
+                check_status(response, url)
+                cached = CachedPage(
+                    url, response.headers.get("content-type", "text/html"), response.body,
+                    response.headers.get("etag"), response.headers.get("last-modified"),
+                )  # fmt: skip
+            self._store(cached, response)
+        return parse_project_list(cached.body, cached.content_type)
 
     def _store(self, page: CachedPage, response: Response) -> None:
         if self.cache:
