@@ -9,10 +9,10 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from pipx_lockext.core.index.filenames import parse_filename
 from pipx_lockext.core.index.indexpages import (
     JSON_TYPE,
     PageError,
-    parse_filename,
     parse_html,
     parse_json,
     parse_page,

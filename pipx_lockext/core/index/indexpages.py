@@ -17,16 +17,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache, partial
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin
 
 from packaging.utils import (
     NormalizedName,
-    canonicalize_name,
 )
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from pipx_lockext.core.errors import escaped
+from pipx_lockext.core.index.filenames import (
+    FileName,
+    ReleaseKey,
+    parse_filename,
+    release_key_of,
+    split_filename,
+)
 from pipx_lockext.core.inputs.cutoff import parse_upload_time
 
 if TYPE_CHECKING:
@@ -39,15 +45,6 @@ ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0
 
 class PageError(ValueError):
     """A page that cannot be read as an index page (the caller names the URL)."""
-
-
-@dataclass(frozen=True)
-class FileName:
-    """What a distribution's file name says: project, version and kind."""
-
-    name: NormalizedName
-    version: Version
-    kind: Literal["wheel", "sdist"]
 
 
 @dataclass(frozen=True)
@@ -120,10 +117,6 @@ def _wheel_tags(text: str) -> frozenset[Tag]:
         return parse_tag(text)
     except InvalidTag:  # `py36+-none-any`: installs nowhere, as pip sees it
         return frozenset()
-
-
-ReleaseKey = tuple[NormalizedName, Version]
-"""A release a file belongs to, as its file name says."""
 
 
 class ProjectPage:
@@ -199,71 +192,8 @@ def _release_key(entry: Any) -> ReleaseKey | None:
     `filename` the parser checked); None for a file that is neither a wheel nor an sdist.
     No `FileName` is made: this runs for every file of every page."""
     filename = entry.filename if isinstance(entry, DistFile) else entry["filename"]
-    parts = _split_filename(filename)
+    parts = split_filename(filename)
     return None if parts is None else release_key_of(parts[0], parts[1])
-
-
-def release_key_of(name: str, version: str) -> ReleaseKey | None:
-    """The release a name and a version text stand for; None when either is invalid."""
-    parsed_name, parsed_version = _name(name), _version(version)
-    if parsed_name is None or parsed_version is None:
-        return None
-    return parsed_name, parsed_version
-
-
-def parse_filename(filename: str) -> FileName | None:
-    """Name, version and kind of a wheel or sdist; None when it is neither (e.g. `.egg`).
-
-    Only the name and version are read (cached per distinct text, since a release's many
-    wheels share them); wheel tags are left to `DistFile.tags`.
-    """
-    parts = _split_filename(filename)
-    return None if parts is None else _file_name(*parts)
-
-
-def _split_filename(filename: str) -> tuple[str, str, Literal["wheel", "sdist"]] | None:
-    """The name and version texts of a wheel or sdist file name, and which it is (string
-    tests only: this runs for every file of every page)."""
-    if filename.endswith(".whl"):
-        if filename.count("-") not in {4, 5}:
-            return None
-        name, version, _ = filename.split("-", 2)
-        return name, version, "wheel"
-    if filename.endswith(".tar.gz"):
-        stem = filename[:-7]
-    elif filename.endswith(".zip"):
-        stem = filename[:-4]
-    else:
-        stem = ""
-    name, _, version = stem.rpartition("-")
-    return name, version, "sdist"
-
-
-@lru_cache(maxsize=65536)
-def _file_name(name: str, version: str, kind: Literal["wheel", "sdist"]) -> FileName | None:
-    """One shared value for every file of a release (a page lists thousands of files)."""
-    parsed_name, parsed_version = _name(name), _version(version)
-    if parsed_name is None or parsed_version is None:
-        return None
-    return FileName(parsed_name, parsed_version, kind)
-
-
-@lru_cache(maxsize=4096)
-def _name(text: str) -> NormalizedName | None:
-    valid = bool(text) and all(c.isascii() and (c.isalnum() or c in "._-") for c in text)
-    return canonicalize_name(text) if valid else None
-
-
-@lru_cache(maxsize=65536)
-def _version(text: str) -> Version | None:
-    # packaging forgives surrounding spaces ("1.1 " is 1.1); a file name must not: pip
-    # would never find the release a lock names after it.
-    if not text or not all(c.isascii() and (c.isalnum() or c in "._+!-") for c in text):
-        return None
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
 
 
 def parse_page(body: bytes, content_type: str, url: str) -> ProjectPage:

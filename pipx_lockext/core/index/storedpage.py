@@ -16,14 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pipx_lockext.core.index.indexpages import (
-    DistFile,
-    PageError,
-    ProjectPage,
-    ReleaseKey,
-    json_file,
-    release_key_of,
-)
+from pipx_lockext.core.index.filenames import ReleaseKey, release_key_of
+from pipx_lockext.core.index.indexpages import DistFile, PageError, ProjectPage, json_file
 
 STORED_TYPE = "application/vnd.reqlock.releases.v1+json"
 """The content type the cache records a page in this form under."""

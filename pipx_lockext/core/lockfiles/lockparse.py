@@ -265,7 +265,7 @@ BUILT_VERSION = "version: "
 
 def url_version(name: str, url: str) -> Version | None:
     """The version the file name of a direct URL says (`name-1.0.tar.gz`), if any."""
-    from pipx_lockext.core.index.indexpages import parse_filename  # noqa: PLC0415 - rare, and slow to import
+    from pipx_lockext.core.index.filenames import parse_filename  # noqa: PLC0415 - rare, and slow to import
 
     parsed = parse_filename(unquote(urlsplit(url.partition("#")[0]).path.rsplit("/", 1)[-1]))
     if parsed is None or parsed.name != canonicalize_name(name):
