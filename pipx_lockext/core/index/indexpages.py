@@ -216,9 +216,15 @@ def parse_json(body: bytes, url: str) -> ProjectPage:
     if version.split(".", maxsplit=1)[0] != "1":
         raise PageError(f"unsupported simple API version {version}")
     for item in data["files"]:
-        if type(item) is not dict or type(item.get("filename")) is not str:
-            raise PageError(f"a file entry without a filename: {item!r:.80}")
+        json_entry(item)
     return _entries_page(url, data["files"], json_file, raw=True)
+
+
+def json_entry(item: object) -> dict[str, Any]:
+    """A PEP 691 file entry: a table with a string `filename` (PageError otherwise)."""
+    if type(item) is not dict or type(item.get("filename")) is not str:
+        raise PageError(f"a file entry without a filename: {item!r:.80}")
+    return item
 
 
 def json_file(item: Mapping[str, Any], page_url: str) -> DistFile:

@@ -17,7 +17,13 @@ import json
 from typing import Any
 
 from pipx_lockext.core.index.filenames import ReleaseKey, release_key_of
-from pipx_lockext.core.index.indexpages import DistFile, PageError, ProjectPage, json_file
+from pipx_lockext.core.index.indexpages import (
+    DistFile,
+    PageError,
+    ProjectPage,
+    json_entry,
+    json_file,
+)
 
 STORED_TYPE = "application/vnd.reqlock.releases.v1+json"
 """The content type the cache records a page in this form under."""
@@ -88,9 +94,7 @@ def _read_release(group: tuple[ReleaseKey | None, bytes], url: str) -> tuple[Dis
         raise PageError("stored page: a release that is not a list of files")
     files = []
     for entry in entries:
-        if type(entry) is not dict or type(entry.get("filename")) is not str:
-            raise PageError(f"a file entry without a filename: {entry!r:.80}")
-        file = json_file(entry, url)
+        file = json_file(json_entry(entry), url)
         named = file.parsed and (file.parsed.name, file.parsed.version)
         if named != key:
             raise PageError(f"stored page: {file.filename!r} is filed under another release")

@@ -55,8 +55,7 @@ class Pages:
         cached = self.cache.page(url) if self.cache else None
         page = _from_cache(cached) if cached else None
         cached = cached if page else None  # a cached page that does not read: fetched again
-        now = self.cache.clock() if self.cache else 0.0
-        if cached and page and (self.offline or (not self.refresh and cached.fresh(now))):
+        if page and cached and self._served(cached):
             return page
         if self.offline:
             raise NetworkError(f"{redact(url)}: not in the cache, and --offline forbids fetching")
@@ -67,10 +66,7 @@ class Pages:
         if response.status == 404:
             return None
         check_status(response, url)
-        fetched = CachedPage(
-            url, response.headers.get("content-type", "text/html"), response.body,
-            response.headers.get("etag"), response.headers.get("last-modified"),
-        )  # fmt: skip
+        fetched = _as_fetched(url, response)
         page = _parse(fetched)
         stored = stored_body(page)  # a JSON page is kept release by release
         if stored is not None:
@@ -83,24 +79,34 @@ class Pages:
         a project's page; NetworkError when it cannot be had."""
         url = f"{split_credentials(index)[0].rstrip('/')}/"
         cached = self.cache.page(url) if self.cache else None
-        now = self.cache.clock() if self.cache else 0.0
-        if not (cached and (self.offline or (not self.refresh and cached.fresh(now)))):
+        if cached is None or not self._served(cached):
             if self.offline:
                 raise NetworkError(f"{redact(url)}: not in the cache (--offline)")
             headers = {**_validators(cached), "Accept": PROJECT_LIST_ACCEPT}
             response = self.transport.get(url, headers)
             if response.status != 304 or cached is None:
                 check_status(response, url)
-                cached = CachedPage(
-                    url, response.headers.get("content-type", "text/html"), response.body,
-                    response.headers.get("etag"), response.headers.get("last-modified"),
-                )  # fmt: skip
+                cached = _as_fetched(url, response)
             self._store(cached, response)
         return parse_project_list(cached.body, cached.content_type)
+
+    def _served(self, cached: CachedPage) -> bool:
+        """Whether `cached` is answered without asking the index: while fresh (unless
+        --refresh), and always with --offline."""
+        now = self.cache.clock() if self.cache else 0.0
+        return self.offline or (not self.refresh and cached.fresh(now))
 
     def _store(self, page: CachedPage, response: Response) -> None:
         if self.cache:
             self.cache.store_page(replace(page, max_age=max_age(response)))
+
+
+def _as_fetched(url: str, response: Response) -> CachedPage:
+    """A page as the index answered it, with its validators."""
+    return CachedPage(
+        url, response.headers.get("content-type", "text/html"), response.body,
+        response.headers.get("etag"), response.headers.get("last-modified"),
+    )  # fmt: skip
 
 
 def max_age(response: Response) -> float:
