@@ -16,6 +16,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from pipx_lockext.core.errors import NetworkError
+from pipx_lockext.core.index.coremeta import BadDistribution
 from pipx_lockext.core.index.netconfig import NetConfig
 from pipx_lockext.core.index.storedpage import STORED_TYPE
 from pipx_lockext.edges.index.cache import Cache
@@ -122,6 +123,30 @@ def test_sdist_metadata_static_or_built(fake_index: MakeIndex, tmp_path: Path):
     assert [str(r) for r in static.requires_dist] == ["other>=2"]
     built = repo.metadata(files["dep-1.0.tar.gz"])  # Requires-Dist is dynamic: build it
     assert [str(r) for r in built.requires_dist] == ["other"]
+
+
+def test_an_sdist_before_pep_643_is_read_unbuilt_when_its_pyproject_declares_the_same(
+    fake_index: MakeIndex, tmp_path: Path
+):
+    """Metadata-Version 2.1 cannot say its fields are static; a PEP 621 `[project]` table
+    that declares them, with PKG-INFO agreeing, can: no build (this repository builds
+    nothing, so a build would fail)."""
+    table = '[project]\nname = "memlike"\ndependencies = ["jinja2>=2.9"]\n'
+    releases = [
+        Release("memlike", "1.0", wheels=(), metadata_version="2.1",
+                requires_dist=("jinja2>=2.9",), project_table=table),
+        Release("memlike", "0.9", wheels=(), metadata_version="2.1",
+                requires_dist=("jinja2>=2.9",)),
+        Release("memlike", "0.8", wheels=(), metadata_version="2.1",
+                requires_dist=("jinja2>=2.9", "rich"), project_table=table),
+    ]  # fmt: skip
+    repo = repository(tmp_path, fake_index(releases).url, builds=False)
+    files = by_name(repo, "memlike")
+    meta = repo.metadata(files["memlike-1.0.tar.gz"])
+    assert [str(r) for r in meta.requires_dist] == ["jinja2>=2.9"]
+    for unsure in ("memlike-0.9.tar.gz", "memlike-0.8.tar.gz"):  # no table; a disagreeing one
+        with pytest.raises(BadDistribution, match="not built"):
+            repo.metadata(files[unsure])
 
 
 def test_the_cache_serves_fresh_pages_and_revalidates_stale_ones(

@@ -58,6 +58,10 @@ class Release:
     build_requires: tuple[str, ...] = ()
     """The sdist's `[build-system].requires` (pip installs them to build it; the in-tree
     backend itself needs none)."""
+    project_table: str = ""
+    """TOML added to the sdist's pyproject.toml, such as a PEP 621 `[project]` table that
+    declares the dependencies statically (the backend still builds from the metadata
+    above: a test tells the two apart by what it declares)."""
     upload_time: str | None = None
     """PEP 700 `upload-time` of every file (JSON pages only), e.g. "2024-01-01T00:00:00Z";
     None: the page gives none."""
@@ -196,8 +200,9 @@ def build_sdist(release: Release, dest: Path) -> BuiltFile:
     base = f"{release.module}-{release.normalized_version}"
     files = {
         "PKG-INFO": release.sdist_metadata,
-        "pyproject.toml": PYPROJECT.format(
-            requires=json.dumps(list(release.build_requires))
+        "pyproject.toml": (
+            PYPROJECT.format(requires=json.dumps(list(release.build_requires)))
+            + release.project_table
         ).encode(),
         backend.TRUE_METADATA: release.wheel_metadata,
         "_backend/fakeindex_backend.py": Path(backend.__file__).read_bytes(),

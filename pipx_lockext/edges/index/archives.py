@@ -62,26 +62,43 @@ def _metadata_member(names: list[str], filename: str) -> str:
 
 def sdist_metadata(data: bytes, filename: str) -> bytes:
     """PKG-INFO at the top of an sdist (`.tar.gz` or `.zip`)."""
+    found = _sdist_member(data, filename, "PKG-INFO")
+    if found is None:
+        raise ArchiveError(f"{filename}: no PKG-INFO at the top of the archive")
+    return found
+
+
+def sdist_pyproject(data: bytes, filename: str) -> bytes | None:
+    """pyproject.toml at the top of an sdist, or None when it has none."""
+    return _sdist_member(data, filename, "pyproject.toml")
+
+
+def _sdist_member(data: bytes, filename: str, basename: str) -> bytes | None:
+    """The one file `basename` in the sdist's top directory (capped), or None."""
     try:
         if filename.endswith(".zip"):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return _capped_zip(archive, _pkg_info(archive.namelist(), filename), filename)
+                member = _top(archive.namelist(), basename, filename)
+                return _capped_zip(archive, member, filename) if member else None
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            info = tar.getmember(_pkg_info(tar.getnames(), filename))
-            member = tar.extractfile(info)
-            if member is None:
-                raise ArchiveError(f"{filename}: PKG-INFO is not a file")
-            if info.size > METADATA_LIMIT:
-                raise ArchiveError(
-                    f"{filename}: PKG-INFO is over the {METADATA_LIMIT >> 20} MiB cap"
-                )
-            return member.read()
+            member = _top(tar.getnames(), basename, filename)
+            return _capped_tar(tar, member, filename) if member else None
     except (tarfile.TarError, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise ArchiveError(f"{filename}: not a readable sdist ({exc})") from None
 
 
-def _pkg_info(names: list[str], filename: str) -> str:
-    found = [n for n in names if n.count("/") == 1 and n.endswith("/PKG-INFO")]
-    if len(found) != 1:
-        raise ArchiveError(f"{filename}: no PKG-INFO at the top of the archive")
-    return found[0]
+def _capped_tar(tar: tarfile.TarFile, name: str, filename: str) -> bytes:
+    info = tar.getmember(name)
+    member = tar.extractfile(info)
+    if member is None:
+        raise ArchiveError(f"{filename}: {name} is not a file")
+    if info.size > METADATA_LIMIT:
+        raise ArchiveError(f"{filename}: {name} is over the {METADATA_LIMIT >> 20} MiB cap")
+    return member.read()
+
+
+def _top(names: list[str], basename: str, filename: str) -> str | None:
+    found = [n for n in names if n.count("/") == 1 and n.endswith("/" + basename)]
+    if len(found) > 1:
+        raise ArchiveError(f"{filename}: {len(found)} top-level {basename} files")
+    return found[0] if found else None

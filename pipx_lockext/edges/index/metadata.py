@@ -6,7 +6,8 @@ It owns the fallback chain, every step verified before its metadata is used: the
 `.metadata` file when the index lists it with a sha256, else the whole file checked
 against its sha256 (no range reads: a part of a file cannot be checked against the whole
 file's hash, and a `.metadata` listed without a hash is as unverified); for an sdist, its
-PKG-INFO when PEP 643 says it is reliable, else what its PEP 517 backend builds, its
+PKG-INFO when PEP 643 says it is reliable or its pyproject.toml declares the same
+statically (PEP 621, `staticproject`), else what its PEP 517 backend builds, its
 build requirements installed by the `Installer` it is given (none: it builds nothing).
 Metadata is cached only under the hash that verified it (`cache.FROM_METADATA_FILE` or
 `cache.FROM_FILE`), never when no hash did. It must not fetch anything except through
@@ -16,6 +17,7 @@ Metadata is cached only under the hash that verified it (`cache.FROM_METADATA_FI
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName
@@ -29,11 +31,13 @@ from pipx_lockext.core.index.coremeta import (
     parse_metadata,
 )
 from pipx_lockext.core.index.indexpages import DistFile
+from pipx_lockext.core.index.staticproject import declared_statically
 from pipx_lockext.core.resolution.directurls import file_name
 from pipx_lockext.edges.index.archives import (
     READER,
     ArchiveError,
     sdist_metadata,
+    sdist_pyproject,
     wheel_metadata,
 )
 from pipx_lockext.edges.index.cache import (
@@ -170,14 +174,11 @@ class MetadataReader:
         raise BadDistribution(f"{file.filename}: neither a wheel nor an sdist")
 
     def _sdist(self, file: DistFile) -> bytes:
-        """PKG-INFO when PEP 643 says it is reliable, else what the backend builds."""
+        """PKG-INFO when it is reliable (`_reliable`), else what the backend builds."""
         data = self.downloads.whole(file)
         pkg_info = sdist_metadata(data, file.filename)
-        try:
-            if parse_metadata(pkg_info).static_for_resolution:
-                return pkg_info
-        except MetadataError:
-            pass  # the backend may still produce good metadata
+        if _reliable(pkg_info, lambda: sdist_pyproject(data, file.filename)):
+            return pkg_info
         if self.install is None:
             raise BadDistribution(f"{file.filename}: not built (a build requirement is "
                                   "never built from its sdist)")  # fmt: skip
@@ -187,6 +188,19 @@ class MetadataReader:
             raise _Unreadable(str(exc)) from None
         except BuildError as exc:
             raise BadDistribution(str(exc)) from None
+
+
+def _reliable(pkg_info: bytes, pyproject: Callable[[], bytes | None]) -> bool:
+    """Whether an sdist's PKG-INFO says what its build would: PEP 643 says so, or its
+    pyproject.toml declares the same statically (`declared_statically`)."""
+    try:
+        meta = parse_metadata(pkg_info)
+    except MetadataError:
+        return False  # the backend may still produce good metadata
+    if meta.static_for_resolution:
+        return True
+    declared = pyproject()
+    return declared is not None and declared_statically(declared, meta)
 
 
 class _Unreadable(BadDistribution):
