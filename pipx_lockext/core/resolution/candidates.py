@@ -14,6 +14,7 @@ lazily, newest first, remembering what it decided (`Offer`).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -193,3 +194,20 @@ def _specifier(text: str) -> SpecifierSet | None:
         return SpecifierSet(text)
     except InvalidSpecifier:
         return None  # pip ignores a Requires-Python it cannot parse
+
+
+class Ahead(Iterator["Release"]):
+    """Releases in the order given, with the next few visible before they are reached
+    (`peek`), so that their metadata can be fetched side by side while a walk goes on."""
+
+    def __init__(self, releases: Iterator[Release]) -> None:
+        self._rest, self._seen = releases, deque[Release]()
+
+    def __next__(self) -> Release:
+        return self._seen.popleft() if self._seen else next(self._rest)
+
+    def peek(self, count: int) -> list[Release]:
+        """The next `count` releases (fewer at the end), still to be returned."""
+        while len(self._seen) < count and (item := next(self._rest, None)) is not None:
+            self._seen.append(item)
+        return list(self._seen)[:count]

@@ -34,9 +34,14 @@ from pipx_lockext.core.resolution.asks import (
     Need,
     Policy,
 )
-from pipx_lockext.core.resolution.candidates import Offer, Release, file_formats
+from pipx_lockext.core.resolution.candidates import Ahead, Offer, Release, file_formats
 from pipx_lockext.core.resolution.directurls import direct_release, is_archive
 from pipx_lockext.core.resolution.fixed import FixedAsks, Ruled
+
+WALK_AHEAD = 16
+"""When resolvelib walks down a project's releases (each ruled out, or leading to a
+conflict), the metadata of up to this many next ones is fetched side by side (2, 4, 8…
+as the walk lengthens), not one at a time as each is reached."""
 
 
 class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's generics are loose
@@ -125,6 +130,11 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         urls = {n.url for n in needs if n.url}
         if urls:
             return self._direct(name, extras, needs, urls)
+        if extras:
+            # As pip: `kombu[redis]` X depends on `kombu==X`, so a version the asks for
+            # `kombu` itself exclude cannot serve either; without this, a conflict in the
+            # extra walks every release of the project before backtracking its cause.
+            needs += requirements.get(name, ())
         specs = [n.specifier for n in needs]
         specs += [c.specifier for c in self.policy.constraints.get(name, ())]
         excluded = {c.version for c in incompatibilities[identifier]}
@@ -142,7 +152,11 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         self._prefetch_metadata(next((r for r in offer if fits(r)), None))
 
         def matches() -> Iterator[Candidate]:
-            for release in self._in_order(name, offer, fits, allow_pre):
+            ahead = Ahead(self._in_order(name, offer, fits, allow_pre))
+            for tried, release in enumerate(ahead):
+                if tried:  # the one before was ruled out or led to a conflict: a walk
+                    for later in ahead.peek(min(2**tried, WALK_AHEAD)):
+                        self._prefetch_metadata(later)
                 candidate = Candidate(name, release.version, extras, release)
                 if not self._ruled_out(candidate):
                     yield candidate
@@ -346,7 +360,10 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             self.unprovided.setdefault(candidate.name, set()).update(missing)
         needs = self._release_needs(candidate, meta, parent)
         self.source.prefetch(n.name for n in needs if n.name != PYTHON)
-        return needs
+        # A project's own asks before those of its extras (celery: `kombu>=5.7,<5.8`
+        # before `kombu[redis]`), so that the extra is offered only what they allow
+        # (see `find_matches`).
+        return sorted(needs, key=lambda need: bool(need.extras))
 
     def _release_needs(self, candidate: Candidate, meta: CoreMetadata, parent: str) -> list[Need]:
         needs: list[Need] = []
