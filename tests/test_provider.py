@@ -89,6 +89,40 @@ def test_when_none_can_be_read_the_error_says_why():
         resolve(source, "ddtrace")
 
 
+@dataclass
+class Sdists(Memory):
+    """`Memory` whose releases are sdists only, except the versions in `wheels`."""
+
+    wheels: tuple[str, ...] = ()
+
+    def files(self, name):
+        def file(version):
+            ext = "-py3-none-any.whl" if version in self.wheels else ".tar.gz"
+            return DistFile(f"{name}-{version}{ext}", f"mem:{name}/{version}", "0" * 64)
+
+        return Listing.of(name, (file(v) for v in self.releases.get(name, {})))
+
+
+def test_after_three_failed_builds_older_sdists_of_the_project_are_not_built():
+    """numpy<1.20 on Python 3.12: 67 sdists that fail the same way took five minutes."""
+    lib = {f"1.{n}": None for n in range(10)}
+    source = Sdists({"lib": lib})
+    with pytest.raises(ResolutionError) as caught:
+        resolve_all(source, "lib")
+    assert set(source.fetched) == {"lib 1.9", "lib 1.8", "lib 1.7"}
+    assert str(caught.value) == (
+        "3 releases of lib (1.7 to 1.9) could not be built or read: lib-1.9.tar.gz: the build "
+        "backend failed: error: Cython; older releases of lib that need a build (1.0 to 1.6, "
+        "7 releases) were not tried after 3 failed builds"
+    )
+
+
+def test_a_wheel_is_still_read_after_the_builds_fail():
+    lib = {**{f"1.{n}": None for n in range(1, 10)}, "1.0": ()}
+    result = resolve(Sdists({"lib": lib}, wheels=("1.0",)), "lib")
+    assert result.chosen["lib"].version == Version("1.0")
+
+
 def test_the_project_asked_for_back_is_granted_locally_and_never_chosen():
     source = Memory(
         {

@@ -23,7 +23,7 @@ from pipx_lockext.core.errors import ResolutionError, did_you_mean
 from pipx_lockext.core.resolution.asks import PYTHON, UNUSABLE, Need
 from pipx_lockext.core.resolution.candidates import Offer
 from pipx_lockext.core.resolution.fixed import Ruled
-from pipx_lockext.core.resolution.provider import Provider
+from pipx_lockext.core.resolution.provider import BUILD_FAILURES, Provider
 
 SHOWN = 3
 """How many askers, versions or reasons a message names before "and N more"."""
@@ -90,7 +90,7 @@ def explain(causes: Iterable[object], provider: Provider) -> str:
     unusable = by_name.pop(UNUSABLE, [])
     parts: list[str] = []
     if unusable:  # the reason only when nothing else is; else a note
-        parts += _unbuilt(unusable)
+        parts += _unbuilt(provider, unusable)
     for name, asks in sorted(by_name.items()):
         if name == PYTHON:
             parts.append(f"no Python version here satisfies {_said(asks, python=True)}")
@@ -142,7 +142,7 @@ def _blocked(
         why.append(f"versions of {name} that would fit are yanked: {_few(listed)}")
     if unreadable:
         why.append(_unreadable(name, unreadable, provider.unreadable[name, unreadable[0]]))
-    return why
+    return why + _not_built(provider, name, matching)
 
 
 def _nonexistent(name: NormalizedName, asks: list[Ask], versions: Sequence[Version]) -> str:
@@ -206,7 +206,7 @@ def _unreadable(name: str, versions: list[Version], reason: str) -> str:
     return f"{count} releases of {name} ({low} to {high}) could not be built or read: {reason}"
 
 
-def _unbuilt(unusable: list[Ask]) -> list[str]:
+def _unbuilt(provider: Provider, unusable: list[Ask]) -> list[str]:
     """The releases passed over for their metadata, per project (their asker is the
     release: "lib 1.2")."""
     by_project: dict[str, list[Version]] = {}
@@ -215,7 +215,19 @@ def _unbuilt(unusable: list[Ask]) -> list[str]:
         name, _, version = ask.asker.partition(" ")
         by_project.setdefault(name, []).append(Version(version))
         reasons.setdefault(name, ask.need.text)
-    return [_unreadable(n, vs, reasons[n]) for n, vs in sorted(by_project.items())]
+    return [
+        "; ".join([_unreadable(n, vs, reasons[n]), *_not_built(provider, n)])
+        for n, vs in sorted(by_project.items())
+    ]
+
+
+def _not_built(provider: Provider, name: str, among: Sequence[Version] | None = None) -> list[str]:
+    """The releases of `name` (of `among`) left unbuilt after BUILD_FAILURES failed."""
+    versions = [v for (n, v) in provider.unbuilt if n == name and (among is None or v in among)]
+    if not versions:
+        return []
+    return [f"older releases of {name} that need a build ({_span(versions)}) were not "
+            f"tried after {BUILD_FAILURES} failed builds"]  # fmt: skip
 
 
 def _skipped(offer: Offer, matching: list[Version], provider: Provider) -> str:

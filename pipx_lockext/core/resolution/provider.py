@@ -43,6 +43,11 @@ WALK_AHEAD = 16
 conflict), the metadata of up to this many next ones is fetched side by side (2, 4, 8…
 as the walk lengthens), not one at a time as each is reached."""
 
+BUILD_FAILURES = 3
+"""Failed builds of one project's sdists in an environment after which its older
+sdist-only releases are not built there (numpy<1.20 on Python 3.12: 67 sdists, each
+failing the same way, five minutes)."""
+
 
 class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's generics are loose
     """Finds candidates and dependencies for one environment."""
@@ -71,6 +76,10 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         self._asks: dict[tuple[str, Version], list[Need]] = {}
         self.unreadable: dict[tuple[NormalizedName, Version], str] = {}
         """Releases passed over because their metadata could not be read or built."""
+        self._failed_builds: dict[NormalizedName, set[Version]] = {}
+        self.unbuilt: set[tuple[NormalizedName, Version]] = set()
+        """Releases needing a build that were not tried: after BUILD_FAILURES failed
+        builds of their project here, the older ones would fail the same way."""
         self._projects = {} if projects is None else projects
         """Files grouped by version, shared by the providers of every environment."""
         self._offers: dict[NormalizedName, Offer] = {}
@@ -157,6 +166,9 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
                 if tried:  # the one before was ruled out or led to a conflict: a walk
                     for later in ahead.peek(min(2**tried, WALK_AHEAD)):
                         self._prefetch_metadata(later)
+                if release.from_sdist and len(self._failed_builds.get(name, ())) >= BUILD_FAILURES:
+                    self.unbuilt.add((name, release.version))
+                    continue
                 candidate = Candidate(name, release.version, extras, release)
                 if not self._ruled_out(candidate):
                     yield candidate
@@ -354,6 +366,8 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             meta = self.source.metadata(candidate.release.metadata_file)
         except BadDistribution as exc:
             self.unreadable[candidate.name, candidate.version] = str(exc)
+            if candidate.release.from_sdist:
+                self._failed_builds.setdefault(candidate.name, set()).add(candidate.version)
             return [Need(UNUSABLE, parent=parent, text=str(exc))]
         missing = set(candidate.extras) - set(meta.provides_extra)
         if missing:
