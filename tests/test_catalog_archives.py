@@ -218,6 +218,9 @@ def test_a_bad_layer_leaves_its_lock_and_the_others_are_written(
     assert result.code == 2, result.err
     assert "VCS requirement cannot be hash-locked" in result.err
     assert "layer gh not compiled, its lock left as it was" in result.err
+    # What was written is said first, as on a compile that succeeds.
+    wrote = result.err.index("wrote requirements/dev.lock.txt: 1 added (common")
+    assert wrote < result.err.index("layer gh not compiled")
     assert (root / "requirements/gh.lock.txt").read_bytes() == old_gh
     assert "common==" in (root / "requirements/dev.lock.txt").read_text()
 

@@ -160,6 +160,8 @@ def compile_command(  # click passes every option by keyword
         with reporting(quiet, verbose) as progress:
             result = compile_project(root, options, progress.step, progress)
         render.compiled(result, quiet)
+        if result.failed is not None:
+            raise result.failed  # after what was written and the warnings
         return
     if len(sources) != len(layers) or not sources:
         raise click.UsageError("pip-compile mode takes SRC files only (not layer names)")

@@ -94,6 +94,9 @@ class CompileResult:
     summaries: tuple[LayerSummary, ...] = ()
     warnings: tuple[str, ...] = ()
     dry_run: bool = False
+    failed: InputError | None = None
+    """The layers asked for whose own inputs cannot be locked (their locks left as they
+    were): exit 2, said after what was written (`_failure`)."""
 
 
 def compile_project(
@@ -139,21 +142,21 @@ def compile_project(
             replace_files({c.path: c.new for c in changes if c.changed})
     if stamped and not outcome.failed:
         remember(locks.written(texts))
-    _raise_failed(inputs, outcome.failed, layers)
     summaries = tuple(
         summarize(inputs.lock_file(layer), locks.lock(layer), outcome.locks[layer].pins)
         for layer in layers
     )
-    return CompileResult(False, changes, summaries, outcome.warnings, options.dry_run)
+    failure = _failure(inputs, outcome.failed, layers)
+    return CompileResult(False, changes, summaries, outcome.warnings, options.dry_run, failure)
 
 
-def _raise_failed(
+def _failure(
     inputs: ProjectInputs, failed: Mapping[str, InputError], written: tuple[str, ...]
-) -> None:
+) -> InputError | None:
     """Exit 2 at the end for the layers asked for whose own inputs cannot be locked:
     their problems, and that their locks were left as they were (the others written)."""
     if not failed:
-        return
+        return None
     problems = [problem for error in failed.values() for problem in error.problems]
     others = f"; written: {', '.join(written)}" if written else ""
     for layer in sorted(failed):
@@ -161,7 +164,7 @@ def _raise_failed(
         problems.append(
             Problem(where, f"layer {layer} not compiled, its lock left as it was{others}")
         )
-    raise InputError(problems)
+    return InputError(problems)
 
 
 def _fresh(locks: LockSet, layers: tuple[str, ...], stamped: bool) -> bool:
