@@ -1,16 +1,13 @@
 """Build requirements at compile time (issue 12, item 1): resolved by reqlock itself on the
-first index, from wheels only, each wheel checked against the index's hash, and installed
-by pip in hash-checking mode from exactly those files; and the backend run over them alone.
-Against the fake index on 127.0.0.1, with a recording runner where pip would run."""
+first index, from wheels only, each wheel checked against the index's hash, and exactly
+those bytes unpacked (no pip); and the backend run over them alone. Against the fake index
+on 127.0.0.1, with a recording unpacker where the seam allows."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,6 +21,7 @@ from pipx_lockext.edges.index.integrity import Downloads
 from pipx_lockext.edges.index.network import Http
 from pipx_lockext.edges.index.sdistbuild import BuildError, build_metadata
 from pipx_lockext.edges.index.transport import Transport
+from pipx_lockext.edges.index.wheelinstall import WheelError, unpack_wheels
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex.backend import write_sdist
 
@@ -34,21 +32,22 @@ PRIVATE = (Release("helper", "1.0"), Release("needs-leaf", "1.0", requires_dist=
 PUBLIC = (Release("helper", "99.0"),)
 
 
-class Recorder:
-    """A runner that records each command and answers with `code`."""
+class Unpacker:
+    """Records what each install unpacks (file names, target), then unpacks it."""
 
-    def __init__(self, code: int = 0, stderr: str = "") -> None:
-        self.calls: list[list[str]] = []
-        self.code, self.stderr = code, stderr
+    def __init__(self, error: str = "") -> None:
+        self.calls: list[tuple[list[str], Path]] = []
+        self.error = error
 
-    def __call__(
-        self, args: Sequence[str], *_: Any, **__: Any
-    ) -> subprocess.CompletedProcess[str]:
-        self.calls.append(list(args))
-        return subprocess.CompletedProcess(list(args), self.code, "", self.stderr)
+    def __call__(self, wheels: Iterable[tuple[str, bytes]], target: Path) -> None:
+        wheels = list(wheels)
+        self.calls.append(([name for name, _ in wheels], target))
+        if self.error:
+            raise WheelError(self.error)
+        unpack_wheels(wheels, target)
 
 
-def environments(*indexes: FakeIndex, run: Recorder | None = None) -> BuildEnvironments:
+def environments(*indexes: FakeIndex, unpack: Unpacker | None = None) -> BuildEnvironments:
     config = NetConfig(
         index_url=indexes[0].url, extra_index_urls=tuple(i.url for i in indexes[1:])
     )
@@ -57,7 +56,8 @@ def environments(*indexes: FakeIndex, run: Recorder | None = None) -> BuildEnvir
     def source() -> IndexRepository:
         return IndexRepository(config, http, None, speculate=False, builds=False)
 
-    return BuildEnvironments(source, Downloads(Transport(http)), run=run or Recorder(), env=HERE)
+    return BuildEnvironments(source, Downloads(Transport(http)), unpack=unpack or Unpacker(),
+                             env=HERE)  # fmt: skip
 
 
 def test_resolved_on_the_first_index_with_what_they_need(fake_index: MakeIndex):
@@ -93,47 +93,32 @@ def test_a_url_or_a_malformed_build_requirement_is_refused(fake_index, text, rea
         environments(fake_index(PRIVATE)).resolve([text], "pkg-1.0.tar.gz")
 
 
-def test_pip_installs_exactly_the_checked_wheels(fake_index: MakeIndex, tmp_path: Path):
-    index, run = fake_index(PRIVATE), Recorder()
+def test_exactly_the_checked_wheels_are_unpacked(fake_index: MakeIndex, tmp_path: Path):
+    index, unpack = fake_index(PRIVATE), Unpacker()
     target = tmp_path / "overlay"
-    environments(index, run=run)(["needs-leaf"], target, "pkg-1.0.tar.gz")
-    ((*pip, hashed),) = run.calls
-    assert pip[:4] == [sys.executable, "-m", "pip", "install"]
-    for flag in ("--isolated", "--no-index", "--no-deps", "--require-hashes"):
-        assert flag in pip
-    house = Path(pip[pip.index("--find-links") + 1])
-    assert pip[pip.index("--only-binary") + 1] == ":all:"
-    assert pip[pip.index("--target") + 1] == str(target)
-    assert sorted(p.name for p in house.glob("*.whl")) == [
-        "leaf-2.0-py3-none-any.whl", "needs_leaf-1.0-py3-none-any.whl"
+    target.mkdir()
+    environments(index, unpack=unpack)(["needs-leaf"], target, "pkg-1.0.tar.gz")
+    assert unpack.calls == [
+        (["leaf-2.0-py3-none-any.whl", "needs_leaf-1.0-py3-none-any.whl"], target)
     ]  # fmt: skip
-    leaf = index.files["leaf-2.0-py3-none-any.whl"]
-    assert (house / leaf.filename).read_bytes() == leaf.path.read_bytes()
-    assert f"leaf==2.0 --hash=sha256:{leaf.sha256}\n" in Path(hashed).read_text()
-
-
-class Installing(Recorder):
-    """A recorder that leaves a file in pip's `--target`, as pip would."""
-
-    def __call__(self, args: Sequence[str], *rest: Any, **options: Any) -> Any:
-        target = Path(args[list(args).index("--target") + 1])
-        (target / "setuptools").mkdir(parents=True, exist_ok=True)
-        (target / "setuptools" / "__init__.py").write_text("# installed\n")
-        return super().__call__(args, *rest, **options)
+    assert (target / "leaf" / "__init__.py").read_text().endswith('__version__ = "2.0"\n')
+    assert (target / "needs_leaf-1.0.dist-info" / "METADATA").is_file()
 
 
 def test_the_same_build_requirements_are_installed_once_per_compile(fake_index, tmp_path):
     """Most old sdists ask `setuptools>=40.8.0`: the second build gets a copy of what the
-    first installed, without pip (saleor: five such builds, about 1 s of pip each)."""
-    index, run = fake_index(PRIVATE), Installing()
-    envs = environments(index, run=run)
+    first installed, not another resolution and unpacking."""
+    index, unpack = fake_index(PRIVATE), Unpacker()
+    envs = environments(index, unpack=unpack)
     for n in range(3):
         target = tmp_path / f"overlay-{n}"
         target.mkdir()
         envs(["needs-leaf"], target, f"pkg-{n}.tar.gz")
-        assert (target / "setuptools" / "__init__.py").read_text() == "# installed\n"
-    envs(["helper"], tmp_path / "other", "pkg-3.tar.gz")  # another set: installed
-    assert len(run.calls) == 2
+        assert (target / "leaf" / "__init__.py").is_file()
+    other = tmp_path / "other"
+    other.mkdir()
+    envs(["helper"], other, "pkg-3.tar.gz")  # another set: installed
+    assert len(unpack.calls) == 2
     kept = envs._keep_dir
     assert kept is not None
     assert kept.is_dir()
@@ -142,17 +127,17 @@ def test_the_same_build_requirements_are_installed_once_per_compile(fake_index, 
 
 
 def test_a_wheel_unlike_the_index_hash_is_never_installed(fake_index: MakeIndex, tmp_path):
-    index, run = fake_index(PRIVATE), Recorder()
+    index, unpack = fake_index(PRIVATE), Unpacker()
     index.rewrite("/files/helper-1.0-py3-none-any.whl", lambda body: body + b"\0")
     with pytest.raises(IntegrityError, match=r"helper-1\.0-py3-none-any\.whl"):
-        environments(index, run=run)(["helper"], tmp_path / "overlay", "pkg-1.0.tar.gz")
-    assert run.calls == []
+        environments(index, unpack=unpack)(["helper"], tmp_path / "overlay", "pkg-1.0.tar.gz")
+    assert unpack.calls == []
 
 
-def test_a_failed_install_names_the_sdist_and_pips_reason(fake_index, tmp_path: Path):
-    run = Recorder(1, "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES")
-    with pytest.raises(BuildError, match=r"pkg-1\.0\.tar\.gz: installing build .* MATCH THE HASH"):
-        environments(fake_index(PRIVATE), run=run)(["helper"], tmp_path / "o", "pkg-1.0.tar.gz")
+def test_a_wheel_that_cannot_be_unpacked_names_the_sdist(fake_index, tmp_path: Path):
+    unpack = Unpacker("helper-1.0-py3-none-any.whl: refuses to unpack '../x'")
+    with pytest.raises(BuildError, match=r"pkg-1\.0\.tar\.gz: installing build .* '\.\./x'"):
+        environments(fake_index(PRIVATE), unpack=unpack)(["helper"], tmp_path, "pkg-1.0.tar.gz")
 
 
 def test_the_source_build_requirements_are_resolved_through_builds_nothing(fake_index, tmp_path):

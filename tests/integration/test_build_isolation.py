@@ -1,6 +1,6 @@
 """An sdist-only dependency whose PKG-INFO is not reliable still compiles (issue 12, item
-1): its backend runs with its build requirements installed by real pip from the wheels
-reqlock resolved and checked itself; a build requirement that is only an sdist is never
+1): its backend runs with its build requirements unpacked from the wheels reqlock
+resolved and checked itself (no pip); a build requirement that is only an sdist is never
 built, and the dependency is then passed over with the reason said."""
 
 from __future__ import annotations

@@ -1,25 +1,23 @@
 """Build requirements of an sdist, installed for its backend at compile time (edge: wheel
-bytes through `integrity.Downloads`, pip through the one runner).
+bytes through `integrity.Downloads`, unpacked by `wheelinstall`).
 
 What a backend needs is resolved by reqlock's own resolver for the interpreter reqlock
 runs on, through a `Source` over the same indexes as the compile (first-index rule,
 package-index pins, find-links): wheels only, so that a build requirement that is itself
 sdist-only is refused, never built in turn. Each chosen wheel is downloaded here and
-checked against the index's sha256, and pip installs exactly those files into a new
-directory: `--require-hashes --no-deps --only-binary :all: --no-index` from a local
-folder, with pip's configuration and `PIP_*` variables ignored. No plain `pip install`
-runs at compile time. It must not run a backend (`sdistbuild` does), nor fetch anything
-except through the `Source` and `Downloads`.
+checked against the index's sha256, and exactly those bytes are unpacked into a new
+directory: no pip runs at compile time (none is needed where reqlock was installed
+without one, as `uv tool install` does). It must not run a backend (`sdistbuild` does),
+nor fetch anything except through the `Source` and `Downloads`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -32,9 +30,9 @@ from pipx_lockext.core.resolution.asks import Need, Policy
 from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.resolver import Root, resolve_environment
 from pipx_lockext.edges.index.integrity import Downloads
-from pipx_lockext.edges.index.sdistbuild import BUILD_TIMEOUT, BuildError, hook_environment, tail
+from pipx_lockext.edges.index.sdistbuild import BuildError
+from pipx_lockext.edges.index.wheelinstall import WheelError, unpack_wheels
 from pipx_lockext.edges.venvs.interpreters import current_platform
-from pipx_lockext.edges.venvs.processes import Runner, run_process
 
 BUILD = "build"
 """The one layer of a build-requirements resolution."""
@@ -68,10 +66,10 @@ class BuildEnvironments:
         open_source: Callable[[], BuildSource],
         downloads: Downloads,
         *,
-        run: Runner = run_process,
+        unpack: Callable[[Iterable[tuple[str, bytes]], Path], None] = unpack_wheels,
         env: Environment | None = None,
     ) -> None:
-        self._open, self._downloads, self.run = open_source, downloads, run
+        self._open, self._downloads, self._unpack = open_source, downloads, unpack
         self._env = env
         self._source: BuildSource | None = None
         self._lock = threading.Lock()
@@ -80,7 +78,7 @@ class BuildEnvironments:
         self._kept: dict[tuple[str, ...], Path] = {}
         """Each set of build requirements installed so far, kept for the next build that
         asks the same (most old sdists ask `setuptools>=40.8.0`): copied into its target,
-        not resolved and installed by pip again (about 1 s each)."""
+        not resolved and unpacked again."""
         self._keep_dir: Path | None = None
 
     def close(self) -> None:
@@ -107,16 +105,11 @@ class BuildEnvironments:
                 self._kept[key] = copy
 
     def _install(self, requires: Sequence[str], target: Path, filename: str) -> None:
-        releases = self.resolve(requires, filename)
-        house = target.parent / f"{target.name}-wheels"
-        house.mkdir()
-        lines = [self._fetch(release, house, filename) for release in releases]
-        hashed = house / "requirements.txt"
-        hashed.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-        result = self.run(pip_install(house, hashed, target), hook_environment(), target.parent,
-                          timeout=BUILD_TIMEOUT)  # fmt: skip
-        if result.returncode != 0:
-            raise BuildError(f"{filename}: installing build requirements failed: {tail(result)}")
+        wheels = [self._wheel(release, filename) for release in self.resolve(requires, filename)]
+        try:
+            self._unpack(wheels, target)
+        except WheelError as exc:
+            raise BuildError(f"{filename}: installing build requirements failed: {exc}") from None
 
     def resolve(self, requires: Sequence[str], filename: str) -> tuple[Release, ...]:
         """The releases that install `requires` here, by name; BuildError saying why not."""
@@ -140,8 +133,9 @@ class BuildEnvironments:
                 self._source = self._open()
             return self._source
 
-    def _fetch(self, release: Release, house: Path, filename: str) -> str:
-        """Write the release's wheel into `house`; its hashed requirement line."""
+    def _wheel(self, release: Release, filename: str) -> tuple[str, bytes]:
+        """The release's wheel: its file name and its bytes, checked against the index's
+        hash (a find-links file has none: its bytes as read)."""
         file = release.usable[0]
         name = file.filename
         if release.direct or not name.endswith(".whl") or Path(name).name != name or "\\" in name:
@@ -152,11 +146,7 @@ class BuildEnvironments:
         data = self._wheels.get(file.url)
         if data is None:
             data = self._wheels.setdefault(file.url, self._downloads.whole(file))
-        (house / file.filename).write_bytes(data)
-        # Checked against the index's hash by `whole`; a find-links file has none, and
-        # then pip checks the bytes written here, as read.
-        digest = file.sha256 or hashlib.sha256(data).hexdigest()
-        return f"{release.name}=={release.version} --hash=sha256:{digest}"
+        return name, data
 
 
 def _requirements(texts: Sequence[str], filename: str) -> list[Requirement]:
@@ -173,14 +163,3 @@ def _requirements(texts: Sequence[str], filename: str) -> list[Requirement]:
             )
         found.append(requirement)
     return found
-
-
-def pip_install(house: Path, hashed: Path, target: Path) -> list[str]:
-    """pip installing exactly the hashed files of `house` into `target`, nothing else:
-    no index, no dependencies, no sdist, no configuration."""
-    return [
-        sys.executable, "-m", "pip", "install", "--isolated", "--quiet",
-        "--disable-pip-version-check", "--no-input", "--no-cache-dir",
-        "--no-index", "--find-links", str(house), "--only-binary", ":all:", "--no-deps",
-        "--require-hashes", "--target", str(target), "-r", str(hashed),
-    ]  # fmt: skip

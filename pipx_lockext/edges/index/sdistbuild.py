@@ -4,7 +4,7 @@
 The sdist is unpacked into a temporary directory; its build requirements (the static
 `[build-system].requires`, then with what `get_requires_for_build_wheel` adds) are
 installed there by an injected `Installer` (`buildenv`: reqlock's own resolution,
-hash-checked files, never a plain `pip install`); then a small hook script runs
+hash-checked wheels unpacked by reqlock, no pip); then a small hook script runs
 `prepare_metadata_for_build_wheel`, or `build_wheel` when the backend lacks it, in a fresh
 interpreter that sees the standard library and those requirements only (`-I -S`).
 Building runs the project's code, as pip does; the result is the METADATA the wheel would
@@ -32,7 +32,7 @@ else:  # pragma: no cover - exercised by the 3.10 tox env
     import tomli as tomllib
 
 BUILD_TIMEOUT = 900.0
-"""Seconds a backend (or pip installing its build requirements) may take."""
+"""Seconds a backend may take."""
 
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 LEGACY_REQUIRES = ("setuptools>=40.8.0",)
@@ -188,7 +188,7 @@ def _hook(
 
 def hook_environment() -> dict[str, str]:
     """The environment of a child process at compile time: the user's, less pip's and
-    Python's own variables (a backend or pip must not pick up an index from them)."""
+    Python's own variables (a backend must not pick up an index from them)."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
 
 
