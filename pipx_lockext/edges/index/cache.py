@@ -99,6 +99,10 @@ class Cache:
             return None
         return entry[1]
 
+    def has_metadata(self, sha256: str, source: MetadataSource = FROM_FILE) -> bool:
+        """Whether an entry is kept under `sha256` (not read: `metadata` checks it)."""
+        return self._metadata_path(sha256, source).is_file()
+
     def store_metadata(self, sha256: str, data: bytes, source: MetadataSource = FROM_FILE) -> None:
         """Keep `data`, which the caller verified against `sha256` (a file's, or for
         FROM_METADATA_FILE its own)."""

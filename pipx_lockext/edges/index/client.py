@@ -83,6 +83,8 @@ class IndexRepository:
         self._lock = threading.Lock()
         self._files: dict[str, Future[Listing]] = {}
         self._metadata: dict[str, Future[CoreMetadata]] = {}
+        self._cached: dict[str, bool] = {}
+        """Per file URL, whether its metadata was in the cache when first asked about."""
         self._hashes: dict[str, Future[str]] = {}
         self._builds: dict[str, Future[tuple[Requirement, ...]]] = {}
         self._archives: dict[str, Future[DistFile]] = {}
@@ -105,7 +107,8 @@ class IndexRepository:
     def prefetch_metadata(self, files: Iterable[DistFile]) -> None:
         if not self._closed:
             for file in files:
-                self._metadata_of(file)
+                if not self._in_cache(file):
+                    self._metadata_of(file)
 
     def files(self, name: NormalizedName) -> Listing:
         """Every file of the project: from the first index that has it (or all of them,
@@ -134,7 +137,17 @@ class IndexRepository:
 
     def metadata(self, file: DistFile) -> CoreMetadata:
         """The release's core metadata; BadDistribution when it cannot be read."""
-        return self._metadata_of(file).result()
+        return self._metadata_of(file, inline=self._in_cache(file)).result()
+
+    def _in_cache(self, file: DistFile) -> bool:
+        """Whether the file's metadata is in the cache: then it is read on the thread
+        that needs it, when it does, never fetched ahead (a pool thread reading it would
+        only take turns at the interpreter lock with the resolver: a warm warehouse
+        compile spent 0.6 s of 1.5 s handing work to the pool)."""
+        known = self._cached.get(file.url)
+        if known is None:
+            known = self._cached[file.url] = self._reader.is_cached(file)
+        return known
 
     def sha256(self, file: DistFile) -> str:
         """The file's sha256: the index's when it lists one, else read from the file
@@ -170,20 +183,43 @@ class IndexRepository:
         key = canonicalize_name(name)
         return self._start(self._files, key, partial(self._find, key), "page", key)
 
-    def _metadata_of(self, file: DistFile) -> Future[CoreMetadata]:
+    def _metadata_of(self, file: DistFile, *, inline: bool = False) -> Future[CoreMetadata]:
         work = partial(self._read, file)
-        return self._start(self._metadata, file.url, work, "metadata", file.filename)
+        return self._start(
+            self._metadata, file.url, work, "metadata", file.filename, inline=inline
+        )
 
     def _start(
-        self, table: dict[str, Future[T]], key: str, work: Callable[[], T], kind: str, what: str
+        self,
+        table: dict[str, Future[T]],
+        key: str,
+        work: Callable[[], T],
+        kind: str,
+        what: str,
+        *,
+        inline: bool = False,
     ) -> Future[T]:
         """The one future computing `work()` for `key`, started on first request (a fetch
-        of `kind` naming `what`, as progress reports it)."""
+        of `kind` naming `what`, as progress reports it); `inline`: computed now, on the
+        calling thread, unless another request has started it."""
+        future = table.get(key)  # most requests find it: no lock to wait for then
+        if future is not None:
+            return future
         with self._lock:
             future = table.get(key)
-            if future is None:
+            if future is not None:
+                return future
+            if not inline:
                 future = table[key] = self._pool.submit(self._reported, kind, what, work)
-            return future
+                return future
+            future = table[key] = Future()
+        try:
+            future.set_result(work())
+        except BaseException as exc:
+            future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise  # Ctrl-C stops the run, whoever waits on the future
+        return future
 
     def _reported(self, kind: str, what: str, work: Callable[[], T]) -> T:
         self._progress.fetch_started(kind, what)

@@ -102,6 +102,18 @@ class MetadataReader:
                 self.cache.store_unreadable(file.sha256, reader, str(exc))
             raise BadDistribution(str(exc)) from None
 
+    def is_cached(self, file: DistFile) -> bool:
+        """Whether the cache holds this file's metadata (a cheap look, nothing read)."""
+        if self.cache is None:
+            return False
+        return bool(
+            (file.sha256 and self.cache.has_metadata(file.sha256, FROM_FILE))
+            or (
+                file.metadata_sha256
+                and self.cache.has_metadata(file.metadata_sha256, FROM_METADATA_FILE)
+            )
+        )
+
     def _cached(self, file: DistFile) -> bytes | None:
         if self.cache is None:
             return None
