@@ -179,6 +179,23 @@ def test_metadata_in_the_cache_is_read_where_it_is_needed_never_fetched_ahead(
     assert index.count("/files/") == 1
 
 
+def test_a_fresh_page_in_the_cache_is_read_where_it_is_needed(
+    fake_index: MakeIndex, tmp_path: Path
+):
+    index, clock = fake_index(RELEASES), Clock()
+    expected = by_name(repository(tmp_path, index.url, clock=clock), "foo-bar")
+    fetches = Fetches()
+    again = repository(tmp_path, index.url, clock=clock, progress=fetches)
+    again.prefetch([NAME, canonicalize_name("foo-bar")])
+    assert by_name(again, "foo-bar") == expected
+    fetched = [(kind, what) for kind, what, _ in fetches.started]
+    assert fetched == [("page", "fooo-bar")], "only the page not in the cache is fetched ahead"
+    clock.now += 601  # stale: revalidated, on the pool
+    stale = repository(tmp_path, index.url, clock=clock, progress=fetches)
+    assert by_name(stale, "foo-bar") == expected
+    assert ("page", "foo-bar") in {(kind, what) for kind, what, _ in fetches.started}
+
+
 def test_the_cache_serves_fresh_pages_and_revalidates_stale_ones(
     fake_index: MakeIndex, tmp_path: Path
 ):

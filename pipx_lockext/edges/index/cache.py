@@ -85,6 +85,17 @@ class Cache:
             return None
         return page if page.url == url else None
 
+    def page_fresh(self, url: str) -> bool:
+        """Whether a page is kept for `url` and fresh now, from its header alone (unread
+        and unchecked: a hint for when to read it, `page` checks it)."""
+        try:
+            with self._page_path(url).open("rb") as handle:
+                handle.readline()
+                header = json.loads(handle.readline())
+            return CachedPage(**{**header, "body": b""}).fresh(self.clock())
+        except (OSError, ValueError, TypeError):
+            return False
+
     def store_page(self, page: CachedPage) -> CachedPage:
         """Store `page` as fetched now; returns it with its `stored_at` set."""
         page = replace(page, stored_at=self.clock())

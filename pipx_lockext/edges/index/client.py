@@ -85,6 +85,8 @@ class IndexRepository:
         self._metadata: dict[str, Future[CoreMetadata]] = {}
         self._cached: dict[str, bool] = {}
         """Per file URL, whether its metadata was in the cache when first asked about."""
+        self._fresh: dict[str, bool] = {}
+        """Per project, whether its pages were fresh in the cache when first asked about."""
         self._hashes: dict[str, Future[str]] = {}
         self._builds: dict[str, Future[tuple[Requirement, ...]]] = {}
         self._archives: dict[str, Future[DistFile]] = {}
@@ -102,7 +104,8 @@ class IndexRepository:
     def prefetch(self, names: Iterable[NormalizedName]) -> None:
         if not self._closed:
             for name in names:
-                self._files_of(name)
+                if not self._page_cached(name):
+                    self._files_of(name)
 
     def prefetch_metadata(self, files: Iterable[DistFile]) -> None:
         if not self._closed:
@@ -115,7 +118,18 @@ class IndexRepository:
         with `unsafe-best-match`), plus find-links, in a stable order."""
         with self._lock:
             self._asked.add(canonicalize_name(name))
-        return self._files_of(name).result()
+        return self._files_of(name, inline=self._page_cached(name)).result()
+
+    def _page_cached(self, name: NormalizedName) -> bool:
+        """Whether every page `name` is looked up on is fresh in the cache: then the files
+        are read on the thread that needs them (as `_in_cache` for metadata)."""
+        key = canonicalize_name(name)
+        known = self._fresh.get(key)
+        if known is None:
+            indexes = self.config.indexes_for(key)
+            known = all(self._pages.served_from_cache(index, key) for index in indexes)
+            self._fresh[key] = known
+        return known
 
     def project_names(self, name: NormalizedName) -> frozenset[NormalizedName]:
         """Every project the indexes that `name` is looked up on list (their root pages),
@@ -179,9 +193,9 @@ class IndexRepository:
         work = partial(self._reader.build_requirements, file)
         return self._start(self._builds, file.url, work, "build", file.filename).result()
 
-    def _files_of(self, name: str) -> Future[Listing]:
+    def _files_of(self, name: str, *, inline: bool = False) -> Future[Listing]:
         key = canonicalize_name(name)
-        return self._start(self._files, key, partial(self._find, key), "page", key)
+        return self._start(self._files, key, partial(self._find, key), "page", key, inline=inline)
 
     def _metadata_of(self, file: DistFile, *, inline: bool = False) -> Future[CoreMetadata]:
         work = partial(self._read, file)

@@ -74,6 +74,14 @@ class Pages:
         self._store(fetched, response)
         return page
 
+    def served_from_cache(self, index: str, name: str) -> bool:
+        """Whether `project_page` would answer from the cache without asking the index
+        (a hint, from the entry's header: see `Cache.page_fresh`)."""
+        if self.cache is None or self.refresh:
+            return False
+        url = f"{split_credentials(index)[0].rstrip('/')}/{name}/"
+        return self.offline or self.cache.page_fresh(url)
+
     def project_names(self, index: str) -> frozenset[NormalizedName]:
         """Every project `index` lists on its root page, under the same cache policy as
         a project's page; NetworkError when it cannot be had."""
