@@ -194,8 +194,11 @@ class Environment:
 
         version = (self.python.major, self.python.minor)
         platforms = list(self.platform.platform_tags)
-        native = cpython_tags(version, platforms=platforms)
-        pure = compatible_tags(version, f"cp{self.python.major}{self.python.minor}", platforms)
+        abi = f"cp{self.python.major}{self.python.minor}"
+        # The ABI named, not read from the running interpreter's build (packaging would
+        # add `d` on a debug build of reqlock's own Python, and load sysconfig to ask).
+        native = cpython_tags(version, abis=[abi], platforms=platforms)
+        pure = compatible_tags(version, abi, platforms)
         return frozenset((*native, *pure))
 
     @cached_property
