@@ -117,6 +117,28 @@ def test_after_three_failed_builds_older_sdists_of_the_project_are_not_built():
     )
 
 
+@dataclass
+class RecordedSdists(Sdists):
+    events: list[str] = field(default_factory=list)
+
+    def metadata(self, file):
+        self.events.append(f"read {file.filename}")
+        return super().metadata(file)
+
+    def prefetch_metadata(self, files):
+        self.events.extend(f"ahead {f.filename}" for f in files)
+
+
+def test_the_roots_first_candidates_are_read_ahead_so_that_their_builds_run_side_by_side():
+    """resolvelib reads each root's first candidate as it forms its first criteria, one
+    root after the other: an sdist each (saleor: promise, Rx, pybars3, …) meant builds
+    one after the other. Asked for ahead, they run side by side."""
+    source = RecordedSdists({"alpha": {"1.0": (), "2.0": ()}, "beta": {"3.0": ()}})
+    resolve(source, "alpha<2", "beta")
+    first_read = next(i for i, e in enumerate(source.events) if e.startswith("read "))
+    assert source.events[:first_read] == ["ahead alpha-1.0.tar.gz", "ahead beta-3.0.tar.gz"]
+
+
 def test_a_wheel_is_still_read_after_the_builds_fail():
     lib = {**{f"1.{n}": None for n in range(1, 10)}, "1.0": ()}
     result = resolve(Sdists({"lib": lib}, wheels=("1.0",)), "lib")

@@ -12,7 +12,7 @@ choices) are tried first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence, Set
 from itertools import islice
 from typing import Any
 
@@ -144,20 +144,9 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             # `kombu` itself exclude cannot serve either; without this, a conflict in the
             # extra walks every release of the project before backtracking its cause.
             needs += requirements.get(name, ())
-        specs = [n.specifier for n in needs]
-        specs += [c.specifier for c in self.policy.constraints.get(name, ())]
         excluded = {c.version for c in incompatibilities[identifier]}
-        pinned = {v for n in needs if (v := n.exact) is not None}
-        allow_pre = self.policy.pre or any(s.prereleases for s in specs)
         offer = self.offer(name)
-
-        def fits(release: Release) -> bool:
-            return (
-                release.version not in excluded
-                and all(s.contains(release.version, prereleases=True) for s in specs)
-                and (release.yanked is None or release.version in pinned)
-            )
-
+        fits, allow_pre = self._fitting(name, needs, excluded)
         self._prefetch_metadata(next((r for r in offer if fits(r)), None))
 
         def matches() -> Iterator[Candidate]:
@@ -174,6 +163,41 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
                     yield candidate
 
         return matches
+
+    def _fitting(
+        self, name: NormalizedName, needs: list[Need], excluded: Set[Version] = frozenset()
+    ) -> tuple[Callable[[Release], bool], bool]:
+        """Whether a release meets `needs` and the constraints (yanked only when pinned
+        exactly, never one of `excluded`), and whether pre-releases are allowed."""
+        specs = [n.specifier for n in needs]
+        specs += [c.specifier for c in self.policy.constraints.get(name, ())]
+        pinned = {v for n in needs if (v := n.exact) is not None}
+        allow_pre = self.policy.pre or any(s.prereleases for s in specs)
+
+        def fits(release: Release) -> bool:
+            return (
+                release.version not in excluded
+                and all(s.contains(release.version, prereleases=True) for s in specs)
+                and (release.yanked is None or release.version in pinned)
+            )
+
+        return fits, allow_pre
+
+    def read_ahead(self, roots: Iterable[Need]) -> None:
+        """Start reading the metadata of each root's first candidate, an sdist's too
+        (a build): resolvelib tries it first, as it forms its first criteria, one root
+        after the other; started here, the roots' builds run side by side (saleor cold:
+        four old setup.py sdists, 3.9 s one after the other). Only the time changes."""
+        local = self.policy.project.name if self.policy.project else None
+        files = []
+        for need in roots:
+            if need.url or need.name == local:
+                continue
+            fits, allow_pre = self._fitting(need.name, [need])
+            first = next(self._in_order(need.name, self.offer(need.name), fits, allow_pre), None)
+            if first is not None:
+                files.append(first.metadata_file)
+        self.source.prefetch_metadata(files)
 
     def _in_order(
         self, name: NormalizedName, offer: Offer, fits: Callable[[Release], bool], pre: bool

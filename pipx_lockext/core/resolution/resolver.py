@@ -211,6 +211,8 @@ def resolve_environment(
     )
     provider = Provider(source, env, replace(policy, constraints=constraints), projects, fixed)
     source.prefetch(root.need.name for root in active)
+    if earlier is None:  # a replay reads what `earlier` chose (fetched ahead for it)
+        provider.read_ahead(root.need for root in active)
     if fixed.by_name:
         provider.force(root.need for root in active)
     progress.environment_started(str(env))
