@@ -15,11 +15,14 @@ HTML = b"""<!DOCTYPE html><html><body>
 <a href="zope-interface/">zope.interface</a><br/>
 <A HREF="x/">not a name!</A>
 <a href="requests/">requests</a>
+<A HREF="foo-bar/"> Foo__Bar.. </A>
 </body></html>"""
 
 
 def test_the_list_is_read_from_html_anchors_and_canonicalized():
-    assert parse_project_list(HTML, "text/html") == {"django", "zope-interface", "requests"}
+    assert parse_project_list(HTML, "text/html") == {
+        "django", "zope-interface", "requests", "foo-bar-"
+    }  # fmt: skip
 
 
 def test_the_list_is_read_from_pep_691_json():

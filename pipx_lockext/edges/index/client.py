@@ -135,12 +135,12 @@ class IndexRepository:
         """Every project the indexes that `name` is looked up on list (their root pages),
         to suggest the name meant; what cannot be had is left out (an error that is
         already being reported must not become a network error)."""
-        found: set[NormalizedName] = set()
+        found: list[frozenset[NormalizedName]] = []
         for index in self.config.indexes_for(name):
             work = partial(self._pages.project_names, index)
             with contextlib.suppress(NetworkError):
-                found |= self._reported("page", f"the project list of {redact(index)}", work)
-        return frozenset(found)
+                found.append(self._reported("page", f"the project list of {redact(index)}", work))
+        return found[0] if len(found) == 1 else frozenset().union(*found)
 
     def warnings(self) -> tuple[str, ...]:
         """What the caller should tell the user, sorted: each name asked for (never one
