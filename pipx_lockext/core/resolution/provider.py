@@ -13,7 +13,6 @@ choices) are tried first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence, Set
-from itertools import islice
 from typing import Any
 
 from packaging.requirements import Requirement
@@ -146,11 +145,11 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             needs += requirements.get(name, ())
         excluded = {c.version for c in incompatibilities[identifier]}
         offer = self.offer(name)
-        fits, allow_pre = self._fitting(name, needs, excluded)
+        fits, allow_pre = self.fitting(name, needs, excluded)
         self._prefetch_metadata(next((r for r in offer if fits(r)), None))
 
         def matches() -> Iterator[Candidate]:
-            ahead = Ahead(self._in_order(name, offer, fits, allow_pre))
+            ahead = Ahead(self.in_order(name, offer, fits, allow_pre))
             for tried, release in enumerate(ahead):
                 if tried:  # the one before was ruled out or led to a conflict: a walk
                     for later in ahead.peek(min(2**tried, WALK_AHEAD)):
@@ -164,7 +163,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
 
         return matches
 
-    def _fitting(
+    def fitting(
         self, name: NormalizedName, needs: list[Need], excluded: Set[Version] = frozenset()
     ) -> tuple[Callable[[Release], bool], bool]:
         """Whether a release meets `needs` and the constraints (yanked only when pinned
@@ -183,23 +182,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
 
         return fits, allow_pre
 
-    def read_ahead(self, roots: Iterable[Need]) -> None:
-        """Start reading the metadata of each root's first candidate, an sdist's too
-        (a build): resolvelib tries it first, as it forms its first criteria, one root
-        after the other; started here, the roots' builds run side by side (saleor cold:
-        four old setup.py sdists, 3.9 s one after the other). Only the time changes."""
-        local = self.policy.project.name if self.policy.project else None
-        files = []
-        for need in roots:
-            if need.url or need.name == local:
-                continue
-            fits, allow_pre = self._fitting(need.name, [need])
-            first = next(self._in_order(need.name, self.offer(need.name), fits, allow_pre), None)
-            if first is not None:
-                files.append(first.metadata_file)
-        self.source.prefetch_metadata(files)
-
-    def _in_order(
+    def in_order(
         self, name: NormalizedName, offer: Offer, fits: Callable[[Release], bool], pre: bool
     ) -> Iterator[Release]:
         """The fitting releases, preferred first, then newest first; lazy: most
@@ -236,12 +219,10 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             return True
         if self._clean.get(key) == self.generation:
             return False
-        needs = self._candidate_needs(candidate)
+        needs = self.candidate_needs(candidate)
         if needs is None:
             return False  # resolvelib passes over it through <unusable>
-        ruled = self.fixed.clash(
-            candidate.name, candidate.version, needs, self._granted, self._out
-        )
+        ruled = self.fixed.clash(candidate.name, candidate.version, needs, self.granted, self._out)
         self.ruled[key] = ruled
         if ruled is None:
             self._clean[key] = self.generation
@@ -250,55 +231,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
         self.generation += 1
         return True
 
-    def force(self, required: Iterable[Need]) -> None:
-        """Add to the fixed asks what a release every solution holds asks: a required
-        project whose fixed asks leave one version (opentelemetry-distro<0.54 is 0.53b1,
-        which pins exporter 1.32.1, which pins opentelemetry-proto 1.32.1, which asks
-        protobuf<6), so that a release asking the opposite (google-cloud-pubsub 2.44
-        needs protobuf>=6.33.5) is ruled out before resolvelib pins both and backtracks
-        through every release in between. Only wheels are read (no build for this)."""
-        local = self.policy.project.name if self.policy.project else None
-        todo = {need.name: set(need.extras) for need in required if not need.url}
-        done: set[NormalizedName] = {PYTHON, UNUSABLE, *([local] if local else [])}
-        while todo:  # in waves, each fetched in parallel (pages, then metadata)
-            wave = {name: extras for name, extras in todo.items() if name not in done}
-            done.update(wave)
-            self.source.prefetch(wave)
-            picks = [c for name in sorted(wave) if (c := self._only(name, wave[name]))]
-            self.source.prefetch_metadata(c.release.metadata_file for c in picks if c.release)
-            asks = [
-                [n for n in self._candidate_needs(c) or [] if n.name not in {c.name, local}]
-                for c in picks
-            ]
-            self.source.prefetch(n.name for needs in asks for n in needs)
-            todo = {}
-            for needs in asks:
-                agreed = [n for n in needs if self._agrees(n)]
-                self.fixed.add(agreed)
-                for need in agreed:
-                    todo.setdefault(need.name, set()).update(need.extras)
-
-    def _only(self, name: NormalizedName, extras: set[NormalizedName]) -> Candidate | None:
-        """The one release the fixed asks leave of a project, when it has a wheel here."""
-        fixed = self.fixed.by_name.get(name, ())
-        if any(f.url for f in fixed):
-            return None
-        versions = list(islice(self._granted(name, lambda v: _grants_all(v, fixed)), 2))
-        release = self.offer(name).get(versions[0]) if len(versions) == 1 else None
-        if release is None or release.from_sdist:
-            return None
-        return Candidate(name, release.version, frozenset(extras), release)
-
-    def _agrees(self, need: Need) -> bool:
-        """Whether some version grants a derived ask with the fixed asks on its project:
-        one that cannot is left to rule its release out, so that the message says whose
-        ask clashes with the user's (`new-leaf-user needs leaf>=1.1; you ask leaf<1.1`)."""
-        if need.url or need.name in {PYTHON, UNUSABLE}:
-            return False
-        fixed = (*self.fixed.by_name.get(need.name, ()), need)
-        return any(self._granted(need.name, lambda v: _grants_all(v, fixed)))
-
-    def _candidate_needs(self, candidate: Candidate) -> list[Need] | None:
+    def candidate_needs(self, candidate: Candidate) -> list[Need] | None:
         """A release's needs here, read once (None: its metadata cannot be read)."""
         key = (candidate.identifier, candidate.version)
         if key not in self._asks:
@@ -311,7 +244,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             self._asks[key] = self._release_needs(candidate, meta, parent)
         return self._asks[key]
 
-    def _granted(
+    def granted(
         self, name: NormalizedName, wanted: Callable[[Version], bool]
     ) -> Iterator[Version]:
         """The usable versions here that `wanted` accepts (see `Offer.versions_where`)."""
@@ -444,10 +377,6 @@ def _local_candidates(
         n.specifier.contains(version, prereleases=True) for n in needs
     )
     return [Candidate(project.name, version, extras, None, local=True)] if granted else []
-
-
-def _grants_all(version: Version, needs: Iterable[Need]) -> bool:
-    return all(n.specifier.contains(version, prereleases=True) for n in needs)
 
 
 def _as_good(preferred: Release, newest: Release) -> bool:

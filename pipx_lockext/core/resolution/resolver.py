@@ -26,6 +26,7 @@ from pipx_lockext.core.resolution.asks import PYTHON, Candidate, Need, Policy
 from pipx_lockext.core.resolution.candidates import Release
 from pipx_lockext.core.resolution.explain import explain
 from pipx_lockext.core.resolution.fixed import FixedAsks
+from pipx_lockext.core.resolution.prepass import force, read_ahead
 from pipx_lockext.core.resolution.provider import Provider
 from pipx_lockext.core.resolution.replay import replay
 
@@ -212,9 +213,9 @@ def resolve_environment(
     provider = Provider(source, env, replace(policy, constraints=constraints), projects, fixed)
     source.prefetch(root.need.name for root in active)
     if earlier is None:  # a replay reads what `earlier` chose (fetched ahead for it)
-        provider.read_ahead(root.need for root in active)
+        read_ahead(provider, (root.need for root in active))
     if fixed.by_name:
-        provider.force(root.need for root in active)
+        force(provider, (root.need for root in active))
     progress.environment_started(str(env))
     reporter = Rejections(progress)
     needs = [root.need for root in active]
