@@ -32,6 +32,8 @@ class Memory:
 
     releases: dict[str, dict[str, tuple[str, ...] | None]]
     fetched: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    """What was read (`read <file>`) and fetched ahead (`ahead <file>`), in order."""
 
     def files(self, name):
         versions = self.releases.get(name, {})
@@ -45,6 +47,7 @@ class Memory:
         )
 
     def metadata(self, file):
+        self.events.append(f"read {file.filename}")
         name, version = file.url.removeprefix("mem:").split("/")
         self.fetched.append(f"{name} {version}")
         requires = self.releases[name][version]
@@ -58,7 +61,7 @@ class Memory:
         pass
 
     def prefetch_metadata(self, files):
-        pass
+        self.events.extend(f"ahead {f.filename}" for f in files)
 
 
 def resolve(source, *requirements, policy=None):
@@ -117,23 +120,11 @@ def test_after_three_failed_builds_older_sdists_of_the_project_are_not_built():
     )
 
 
-@dataclass
-class RecordedSdists(Sdists):
-    events: list[str] = field(default_factory=list)
-
-    def metadata(self, file):
-        self.events.append(f"read {file.filename}")
-        return super().metadata(file)
-
-    def prefetch_metadata(self, files):
-        self.events.extend(f"ahead {f.filename}" for f in files)
-
-
 def test_the_roots_first_candidates_are_read_ahead_so_that_their_builds_run_side_by_side():
     """resolvelib reads each root's first candidate as it forms its first criteria, one
     root after the other: an sdist each (saleor: promise, Rx, pybars3, …) meant builds
     one after the other. Asked for ahead, they run side by side."""
-    source = RecordedSdists({"alpha": {"1.0": (), "2.0": ()}, "beta": {"3.0": ()}})
+    source = Sdists({"alpha": {"1.0": (), "2.0": ()}, "beta": {"3.0": ()}})
     resolve(source, "alpha<2", "beta")
     first_read = next(i for i, e in enumerate(source.events) if e.startswith("read "))
     assert source.events[:first_read] == ["ahead alpha-1.0.tar.gz", "ahead beta-3.0.tar.gz"]
@@ -266,10 +257,7 @@ def test_an_extra_is_offered_only_the_versions_its_project_may_take():
 
 @dataclass
 class NativeWheels(Memory):
-    """`Memory` whose releases have one wheel per platform; records what was fetched
-    ahead and in which order metadata was asked for."""
-
-    events: list[str] = field(default_factory=list)
+    """`Memory` whose releases have one wheel per platform."""
 
     def files(self, name):
         versions = self.releases.get(name, {})
@@ -282,13 +270,6 @@ class NativeWheels(Memory):
                 for tag in tags
             ),
         )
-
-    def metadata(self, file):
-        self.events.append(f"read {file.filename}")
-        return super().metadata(file)
-
-    def prefetch_metadata(self, files):
-        self.events.extend(f"ahead {f.filename}" for f in files)
 
 
 def test_the_next_environments_wheels_are_fetched_ahead_after_each_resolution():
