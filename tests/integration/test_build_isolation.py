@@ -5,6 +5,11 @@ built, and the dependency is then passed over with the reason said."""
 
 from __future__ import annotations
 
+import os
+import site
+import subprocess
+import sys
+import venv
 from pathlib import Path
 
 import pytest
@@ -71,3 +76,46 @@ def test_a_build_requirement_that_is_only_an_sdist_is_not_built(
     assert "only an sdist, and binaries only are allowed" in result.err
     assert not hooks_log.exists()  # no backend ran: not dyn's, not buildhelper's
     assert "/files/buildhelper-1.0.tar.gz" not in {r.path for r in index.requests}
+
+
+def without_pip(tmp_path: Path) -> Path:
+    """A venv with no pip, that imports this checkout and its dependencies (as a `uv tool
+    install` of reqlock has): the test interpreter's site-packages, less pip, linked in."""
+    env = tmp_path / "nopip"
+    venv.create(env, with_pip=False)
+    deps = tmp_path / "deps"
+    deps.mkdir()
+    for site_dir in map(Path, site.getsitepackages()):
+        for entry in site_dir.iterdir():
+            if entry.name != "pip" and not entry.name.startswith("pip-"):
+                target = deps / entry.name
+                if not target.exists():
+                    target.symlink_to(entry)
+    python = env / "bin" / "python"
+    site_packages = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    checkout = Path(__file__).resolve().parents[2]
+    (Path(site_packages) / "checkout.pth").write_text(f"{checkout}\n{deps}\n")
+    return python
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="venv layout of POSIX")
+def test_sdists_build_where_reqlock_was_installed_without_pip(
+    make_project, fake_index, tmp_path: Path, hooks_log: Path
+):
+    """`uv tool install` leaves no pip beside reqlock: its build requirements are unpacked
+    by reqlock itself (before, every build failed with "No module named pip")."""
+    python = without_pip(tmp_path)
+    probe = subprocess.run([python, "-c", "import pip"], check=False, capture_output=True)
+    assert probe.returncode != 0, "pip is importable: not the case under test"
+    index = fake_index(RELEASES)
+    root = make_project({"pyproject.toml": pyproject(("dyn",), index=index.url)})
+    env = {**os.environ, "REQLOCK_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [python, "-m", "pipx_lockext", "compile", "--project", root],
+        check=False, capture_output=True, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "leaf==1.0" in (root / "requirements/base.lock.txt").read_text()
