@@ -51,7 +51,7 @@ class Pages:
 
     def project_page(self, index: str, name: str) -> ProjectPage | None:
         """The page of project `name` on `index`; None when the index has no such page."""
-        url = f"{split_credentials(index)[0].rstrip('/')}/{name}/"
+        url = _page_url(index, name)
         cached = self.cache.page(url) if self.cache else None
         page = _from_cache(cached) if cached else None
         cached = cached if page else None  # a cached page that does not read: fetched again
@@ -77,10 +77,9 @@ class Pages:
     def served_from_cache(self, index: str, name: str) -> bool:
         """Whether `project_page` would answer from the cache without asking the index
         (a hint, from the entry's header: see `Cache.page_fresh`)."""
-        if self.cache is None or self.refresh:
-            return False
-        url = f"{split_credentials(index)[0].rstrip('/')}/{name}/"
-        return self.offline or self.cache.page_fresh(url)
+        return self.cache is not None and self._answered(
+            self.cache.page_fresh(_page_url(index, name))
+        )
 
     def project_names(self, index: str) -> frozenset[NormalizedName]:
         """Every project `index` lists on its root page, under the same cache policy as
@@ -99,14 +98,22 @@ class Pages:
         return parse_project_list(cached.body, cached.content_type)
 
     def _served(self, cached: CachedPage) -> bool:
-        """Whether `cached` is answered without asking the index: while fresh (unless
-        --refresh), and always with --offline."""
-        now = self.cache.clock() if self.cache else 0.0
-        return self.offline or (not self.refresh and cached.fresh(now))
+        """Whether `cached` is answered without asking the index (`_answered`)."""
+        return self._answered(cached.fresh(self.cache.clock() if self.cache else 0.0))
+
+    def _answered(self, fresh: bool) -> bool:
+        """Whether a cached page is answered without asking the index: while `fresh`
+        (unless --refresh), and always with --offline."""
+        return self.offline or (not self.refresh and fresh)
 
     def _store(self, page: CachedPage, response: Response) -> None:
         if self.cache:
             self.cache.store_page(replace(page, max_age=max_age(response)))
+
+
+def _page_url(index: str, name: str) -> str:
+    """The page of project `name` on `index`, without credentials."""
+    return f"{split_credentials(index)[0].rstrip('/')}/{name}/"
 
 
 def _as_fetched(url: str, response: Response) -> CachedPage:

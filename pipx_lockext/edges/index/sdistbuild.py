@@ -174,7 +174,7 @@ def _hook(
     # -I -S: no site-packages of reqlock's own, no PYTHON* variables, no user site; the
     # overlay alone is added (see _HOOK).
     command = [sys.executable, "-I", "-S", "-c", _HOOK, str(overlay), *args, str(answer)]
-    result = run(command, hook_environment(), source, timeout=BUILD_TIMEOUT)
+    result = run(command, _hook_environment(), source, timeout=BUILD_TIMEOUT)
     if result.returncode != 0:
         raise BuildError(f"{filename}: the build backend failed: {tail(result)}")
     try:
@@ -186,7 +186,7 @@ def _hook(
     return [str(item) for item in values]
 
 
-def hook_environment() -> dict[str, str]:
+def _hook_environment() -> dict[str, str]:
     """The environment of a child process at compile time: the user's, less pip's and
     Python's own variables (a backend must not pick up an index from them)."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
