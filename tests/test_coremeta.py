@@ -58,3 +58,17 @@ def test_unparsable_requires_python_is_ignored_as_pip_does():
 def test_unusable_metadata_names_the_field(text, message):
     with pytest.raises(MetadataError, match=message):
         parse_metadata(text)
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"])
+def test_the_description_body_is_not_read_as_fields(newline):
+    body = b"Requires-Dist: evil\nName: other\n" * 3  # header-like lines of a README
+    text = METADATA.replace(b"A long description.\n", body).replace(b"\n", newline)
+    meta = parse_metadata(text)
+    assert (meta.name, [r.name for r in meta.requires_dist]) == ("foo-bar", ["dep", "rich"])
+
+
+def test_fields_after_a_lone_carriage_return_are_still_read():
+    # The email parser splits lines on a lone CR too: the cut must not end the fields early.
+    text = b"Metadata-Version: 2.1\rName: a\rVersion: 1\rRequires-Dist: b\r\n\nbody\n"
+    assert [r.name for r in parse_metadata(text).requires_dist] == ["b"]
