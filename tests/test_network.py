@@ -5,6 +5,7 @@ TLS failures reported as certificate problems."""
 from __future__ import annotations
 
 import ssl
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from pipx_lockext.core.errors import IntegrityError, NetworkError
 from pipx_lockext.core.index.netconfig import NetConfig
 from pipx_lockext.edges.index.cache import Cache
 from pipx_lockext.edges.index.client import IndexRepository
-from pipx_lockext.edges.index.network import Http, redact, split_credentials
+from pipx_lockext.edges.index.network import Http, Stopped, redact, split_credentials
 from tests.fakeindex import FakeIndex, Release
 from tests.fakeindex.tls import openssl_missing
 from tests.fakeindex.tls import self_signed as make_self_signed
@@ -86,6 +87,20 @@ def test_a_truncated_body_is_a_network_error_not_a_bad_package(fake_index, tmp_p
     sdist = client.files("dep").all_files()[0]
     with pytest.raises(NetworkError, match="truncated"):
         client.metadata(sdist)
+
+
+def test_a_closed_client_gives_up_a_download_at_its_next_piece(fake_index, tmp_path):
+    index = fake_index(RELEASES)
+    index.fault("/files/*", "drip", seconds=0.05)  # the sdist would take minutes
+    client = repo(index.url, tmp_path)
+    sdist = client.files("dep").all_files()[0]
+    threading.Timer(0.5, client.close).start()
+    with pytest.raises(Stopped, match="not read to its end: the run is over"):
+        client.metadata(sdist)
+    http = Http(NetConfig(index_url=index.url))
+    http.stop()  # nothing is sent any more
+    with pytest.raises(Stopped, match="not fetched: the run is over"):
+        http.get(f"{index.url}/demo/", limit=1 << 20)
 
 
 def test_bytes_unlike_the_advertised_hash_are_an_integrity_error(fake_index, tmp_path):

@@ -42,6 +42,7 @@ from pipx_lockext.edges.index.network import Http, redact
 from pipx_lockext.edges.index.pages import Pages, every_file, release_files
 from pipx_lockext.edges.index.pipconfig import pip_options
 from pipx_lockext.edges.index.transport import Transport
+from pipx_lockext.edges.venvs.processes import stoppable
 
 T = TypeVar("T")
 
@@ -74,7 +75,8 @@ class IndexRepository:
         own = partial(IndexRepository, config, http, cache, offline=offline, refresh=refresh,
                       workers=4, speculate=False, builds=False, progress=progress)  # fmt: skip
         self._envs = BuildEnvironments(own, self._downloads) if builds else None
-        self._reader = MetadataReader(self._downloads, cache, self._envs)
+        self._http = http
+        self._reader = MetadataReader(self._downloads, cache, self._envs, stoppable(http.stopping))
         self.speculate = speculate
         """Fetch ahead what the resolver will most likely ask for next: the newest
         release's metadata when a project's files arrive, the project pages of its
@@ -95,8 +97,12 @@ class IndexRepository:
         self._closed = False
 
     def close(self) -> None:
-        """Stop: queued work is cancelled and running work starts nothing new."""
+        """Stop: queued work is cancelled, and running work ends at its next download
+        piece or build poll (`Http.stop`), so that the exit does not wait for fetches
+        ahead that nobody needs any more (a root's sdist build went on for seconds after
+        a conflict was reported)."""
         self._closed = True
+        self._http.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._envs is not None:
             self._envs.close()

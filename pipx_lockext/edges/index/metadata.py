@@ -55,6 +55,7 @@ from pipx_lockext.edges.index.sdistbuild import (
     build_metadata,
     build_requirements,
 )
+from pipx_lockext.edges.venvs.processes import Runner, run_process
 
 Verified = tuple[str, MetadataSource]
 """The sha256 that verified a metadata text, and whose it is."""
@@ -64,13 +65,19 @@ class MetadataReader:
     """Core metadata and build requirements of distribution files."""
 
     def __init__(
-        self, downloads: Downloads, cache: Cache | None, install: Installer | None
+        self,
+        downloads: Downloads,
+        cache: Cache | None,
+        install: Installer | None,
+        run: Runner = run_process,
     ) -> None:
         self.downloads, self.cache = downloads, cache
         self.install = install
         """How an sdist's build requirements are installed before its backend runs. None
         in the reader of the Source build requirements are resolved through: there no
         sdist is built at all."""
+        self.run = run
+        """What runs the backend's hooks."""
 
     def metadata(self, file: DistFile) -> CoreMetadata:
         """The release's core metadata; BadDistribution when it cannot be read."""
@@ -154,7 +161,7 @@ class MetadataReader:
             raise BadDistribution(f"{where}: not built (a build requirement is never built "
                                   "from source)")  # fmt: skip
         try:
-            return build_metadata(data, filename, self.install)
+            return build_metadata(data, filename, self.install, self.run)
         except BuildError as exc:
             raise BadDistribution(f"{where}: {exc}") from None
 
@@ -195,7 +202,7 @@ class MetadataReader:
             raise BadDistribution(f"{file.filename}: not built (a build requirement is "
                                   "never built from its sdist)")  # fmt: skip
         try:
-            return build_metadata(data, file.filename, self.install)
+            return build_metadata(data, file.filename, self.install, self.run)
         except UnpackError as exc:
             raise _Unreadable(str(exc)) from None
         except BuildError as exc:

@@ -69,6 +69,11 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return urlunsplit(parts._replace(netloc=host)), creds
 
 
+class Stopped(NetworkError):
+    """A request cut short because the run that wanted it is over (`Http.stop`): nobody
+    waits for its answer any more."""
+
+
 @dataclass(frozen=True)
 class Response:
     """A complete HTTP response (the body read and length-checked)."""
@@ -136,10 +141,18 @@ class Http:
         self._pool_size = pool_size
         self._pools: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
         self._pools_lock = threading.Lock()
+        self.stopping = threading.Event()
+        """Set by `stop`; builds started for this run's fetches watch it too."""
 
     def close(self) -> None:
         for pool in self._pools.values():
             pool.clear()
+
+    def stop(self) -> None:
+        """End the run's traffic: a request not yet sent fails at once and a body being
+        read at its next piece (`Stopped`), so that fetches still running ahead for a run
+        that has its answer (an error, a conflict) do not hold up its exit."""
+        self.stopping.set()
 
     def _pool(self, url: str, verify: bool) -> urllib3.PoolManager:
         """The pool for this URL: through the proxy the environment names for its scheme
@@ -211,6 +224,8 @@ class Http:
     def _once(
         self, url: str, headers: dict[str, str], limit: int, data: bytes | None = None
     ) -> Response:
+        if self.stopping.is_set():
+            raise Stopped(f"{redact(url)}: not fetched: the run is over")
         parts = urlsplit(url)
         trusted = parts.hostname in self._trusted or parts.netloc.lower() in self._trusted
         if parts.scheme == "http" and not trusted and not _is_loopback(parts.hostname):
@@ -251,6 +266,8 @@ class Http:
             if size > limit:
                 raise NetworkError(f"{url}: refused: the body is over the {_size(limit)} cap")
             parts.append(chunk)
+            if self.stopping.is_set():
+                raise Stopped(f"{redact(url)}: not read to its end: the run is over")
             allowed = DEADLINE_TIMEOUTS * self.config.timeout + max(expected, size) / MIN_RATE
             if time.monotonic() - started > allowed:
                 raise TransientNetworkError(
