@@ -43,11 +43,10 @@ def run_process(
     """`subprocess.run`, text mode; uncaptured output goes straight to the terminal. A
     program that cannot be started comes back as exit code 127 with the reason. A child
     started while the project is locked holds the lock too (see `projectlock.HELD`)."""
-    inherited = tuple(sorted(projectlock.HELD)) if sys.platform != "win32" else ()
     try:
         return subprocess.run(
             list(args),
-            pass_fds=inherited,
+            pass_fds=_held(),
             env=None if env is None else dict(env),
             cwd=cwd,
             capture_output=capture,
@@ -57,6 +56,11 @@ def run_process(
         )
     except OSError as exc:
         return _not_started(args, exc)
+
+
+def _held() -> tuple[int, ...]:
+    """The project lock's descriptors, which a child inherits (see `projectlock.HELD`)."""
+    return tuple(sorted(projectlock.HELD)) if sys.platform != "win32" else ()
 
 
 def _not_started(args: Sequence[str], exc: OSError) -> subprocess.CompletedProcess[str]:
@@ -80,10 +84,9 @@ def stoppable(stop: threading.Event) -> Runner:
         capture: bool = True,  # always captured: a keyword of the Runner protocol
         timeout: float | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        inherited = tuple(sorted(projectlock.HELD)) if sys.platform != "win32" else ()
         try:
             child = subprocess.Popen(
-                list(args), pass_fds=inherited, env=None if env is None else dict(env),
+                list(args), pass_fds=_held(), env=None if env is None else dict(env),
                 cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
         except OSError as exc:
