@@ -53,6 +53,10 @@ platforms = ["linux-x86_64"]
 index-url = "{url}"
 """
 CLI_MATRIX = ("--python", "3.11", "--python", "3.12")
+PIP_TOOLS_SETTINGS = (
+    '[tool.reqlock]\npython = ["3.12"]\nplatforms = ["linux-x86_64"]\nindex-url = "{url}"\n'
+)
+APART = "[tool.reqlock.layers.docs] independent = true"
 KEPT = "python 3.11-3.12 on linux-x86_64"
 
 
@@ -62,6 +66,13 @@ def edit(old: str, new: str) -> Step:
         path.write_text(path.read_text().replace(old, new))
 
     return step
+
+
+def said_nothing_of(text: str) -> Check:
+    def check(_: World, result: Result) -> None:
+        assert text not in result.err, result.err
+
+    return check
 
 
 def lock_of(layer: str, *texts: str) -> Check:
@@ -143,6 +154,54 @@ CASES = [
         files={"pyproject.toml": NO_PYTHONS + 'python = ["3.12"]\n'},
         releases=RELEASES,
         setup=(compiled(), edit('python = ["3.12"]', 'python = ["3.11", "3.12"]')),
+    ),
+    Case(
+        "layer-apart-hinted",
+        "A pip-tools project pins leaf 1.0 in prod.in and leaf 1.1 in docs.in (compiled "
+        "apart by pip-compile): exit 3 naming both, and the line that resolves docs alone, "
+        "since docs resolves on its own and prod and dev (which includes prod) without it.",
+        ("compile",),
+        3,
+        (
+            "leaf==1.0 (from requirements/prod.in:1)",
+            "leaf==1.1 (from requirements/docs.in:1)",
+            f"layer docs resolves on its own, and the other layers without it: if it is "
+            f"installed apart from them, add {APART} to pyproject.toml",
+        ),
+        files={
+            "requirements/prod.in": "leaf==1.0\napp-dep\n",
+            "requirements/dev.in": "-r prod.in\ncommon\n",
+            "requirements/docs.in": "leaf==1.1\n",
+            "pyproject.toml": PIP_TOOLS_SETTINGS,
+        },
+    ),
+    Case(
+        "layer-apart-resolves-alone",
+        "The line the hint gives, added: docs gets pins of its own, prod and dev theirs.",
+        ("compile",),
+        0,
+        files={
+            "requirements/prod.in": "leaf==1.0\napp-dep\n",
+            "requirements/dev.in": "-r prod.in\ncommon\n",
+            "requirements/docs.in": "leaf==1.1\n",
+            "pyproject.toml": PIP_TOOLS_SETTINGS + APART.replace("] ", "]\n") + "\n",
+        },
+        check=lock_of("docs", "leaf==1.1"),
+    ),
+    Case(
+        "clash-within-a-layer-not-hinted",
+        "The clash is inside one layer's closure (dev includes prod and pins leaf again): "
+        "no layer can stand apart, so no such line is suggested.",
+        ("compile",),
+        3,
+        ("leaf==1.0 (from requirements/prod.in:1)", "leaf==1.1 (from requirements/dev.in:2)"),
+        files={
+            "requirements/prod.in": "leaf==1.0\n",
+            "requirements/dev.in": "-r prod.in\nleaf==1.1\n",
+            "requirements/docs.in": "app-dep\n",
+            "pyproject.toml": PIP_TOOLS_SETTINGS,
+        },
+        check=said_nothing_of("independent"),
     ),
     Case(
         "in-layer-settings-for-no-layer",

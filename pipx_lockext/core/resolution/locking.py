@@ -33,6 +33,7 @@ from pipx_lockext.core.resolution.directurls import (
     branch_warning,
     url_problem,
 )
+from pipx_lockext.core.resolution.layerhints import independent_hint, python_hint
 from pipx_lockext.core.resolution.lockwarnings import (
     dead_marker_warnings,
     extra_warnings,
@@ -42,7 +43,6 @@ from pipx_lockext.core.resolution.lockwarnings import (
 from pipx_lockext.core.resolution.matrix import resolve_matrix
 from pipx_lockext.core.resolution.merge import merge_layer
 from pipx_lockext.core.resolution.pins import pin_of
-from pipx_lockext.core.resolution.pythonhint import python_hint
 from pipx_lockext.core.resolution.resolver import (
     EnvironmentConflict,
     EnvResolution,
@@ -189,9 +189,13 @@ def _resolve(
             for e in frozen
             if (e.series, e.platform_name) == (exc.env.series, exc.env.platform_name)
         )
-        hint = python_hint(inputs, source, {**frozen, exc.env: frozen[floor]}, policy, exc.env)
+        roots = {**frozen, exc.env: frozen[floor]}
+        hint = python_hint(inputs, source, roots, policy, exc.env)
         if hint is None:
-            raise
+            apart = independent_hint(inputs, source, roots[exc.env], policy, exc.env)
+            if apart is None:
+                raise
+            raise ResolutionError(f"{exc}; {apart}") from None
         # The hint says what to change; the first environment's reason says why (the
         # others repeat it per platform and Python).
         first = next(reason for reason, envs in exc.reasons.items() if exc.env in envs)

@@ -1,10 +1,13 @@
-"""The `requires-python` line to suggest when some layers cannot be resolved on the older
-Pythons of the matrix but can on newer ones (pure core; resolves through
-`resolver.resolve_environment`, only after a resolution has failed).
+"""What to suggest when the layers resolved together cannot be (pure core; resolves
+through `resolver.resolve_environment`, only after a resolution has failed).
 
-Each layer is tried on its own (with what it includes), includes first, so the message
-names the group that needs the newer Python (docs), not the one including it (dev), gives
-the line for both, and names every such layer at once rather than one per compile.
+- `python_hint`: some layers cannot be resolved on the older Pythons of the matrix but can
+  on newer ones: the `requires-python` line for each. Each layer is tried on its own (with
+  what it includes), includes first, so the message names the group that needs the newer
+  Python (docs), not the one including it (dev), gives the line for both, and names every
+  such layer at once rather than one per compile.
+- `independent_hint`: a layer that resolves on its own, while the others resolve without
+  it (pip-tools projects compile `docs.in` apart from `prod.in`): the `independent` line.
 """
 
 from __future__ import annotations
@@ -69,6 +72,49 @@ def _said(
         adds.append(f'[tool.reqlock.layers.{name}] requires-python = ">={version}"{why}')
     cannot = "they cannot" if len(needs) > 1 else "it cannot"
     return f"{what} ({cannot} be resolved on {failed}); add {' and '.join(adds)} to pyproject.toml"
+
+
+def independent_hint(
+    inputs: ProjectInputs,
+    source: Source,
+    roots: tuple[Root, ...],
+    policy: Policy,
+    failed: Environment,
+) -> str | None:
+    """When one layer that no other includes resolves on `failed` on its own (with what
+    it includes) and the other layers resolve there without it, the line that resolves it
+    alone; None when no such layer exists (the clash is within one layer's closure)."""
+    group = {root.layer for root in roots} - {""}
+    tops = [
+        name
+        for name in inputs.layer_names()
+        if name in group and not any(name in inputs.included(o) for o in group - {name})
+    ]
+    if len(tops) < 2:
+        return None
+    apart = [
+        name
+        for name in tops
+        if _resolves(source, failed, _of_layer(roots, name), policy)
+        and _resolves(source, failed, tuple(r for r in roots if r.layer != name), policy)
+    ]
+    if not apart:
+        return None
+    # The smallest first: a docs or lint layer is more likely the one meant to stand apart.
+    apart.sort(key=lambda name: (len(_of_layer(roots, name)), name))
+    first, *others = apart
+    line = f"[tool.reqlock.layers.{first}] independent = true"
+    if not others:
+        return (
+            f"layer {first} resolves on its own, and the other layers without it: if it is "
+            f"installed apart from them, add {line} to pyproject.toml (it then gets pins of "
+            "its own)"
+        )
+    return (
+        f"layers {', '.join(apart)} each resolve on their own, and the others without them: "
+        f"add {line} (or the same for {', '.join(others)}) to pyproject.toml for the one "
+        "installed apart (it then gets pins of its own)"
+    )
 
 
 def _needing_newer(
