@@ -110,6 +110,10 @@ def no_lock(layer: str) -> Check:
 
 
 URL = "{scheme}://{host}"
+IN_SETTINGS = (
+    '[tool.reqlock]\npython = ["3.12"]\nplatforms = ["linux-x86_64"]\nindex-url = "{url}"\n'
+)
+"""pyproject.toml beside requirements/*.in: settings only."""
 CASES = [
     Case(
         "branch-archive-built-and-locked",
@@ -145,6 +149,32 @@ CASES = [
         files=project(f"archived @ {URL}{TAG}"),
         setup=(served(TAG),),
         check=both(lock_has(f"archived @ {URL}{TAG}"), said("is not immutable", times=0)),
+    ),
+    Case(
+        "egg-fragment-in-a-requirements-file",
+        "A pip-tools file names the archive pip's older way, `URL#egg=archived`: read as "
+        "`archived @ URL`, built and locked so (pip and uv accept the form too).",
+        ("compile",),
+        0,
+        files={
+            "requirements/base.in": f"{URL}{BRANCH}#egg=archived\n",
+            "pyproject.toml": IN_SETTINGS,
+        },
+        setup=(served(BRANCH),),
+        check=lock_has(f"archived @ {URL}{BRANCH} \\\n    --hash=sha256:{{sha}}", "leaf==1.1"),
+    ),
+    Case(
+        "nameless-url-in-a-requirements-file",
+        "A bare archive URL with no #egg= names no project: exit 2 naming the file and "
+        "line, and both ways to name it.",
+        ("compile",),
+        2,
+        ("requirements/base.in:1", "write `name @ URL` (or `URL#egg=name`)", BRANCH),
+        files={
+            "requirements/base.in": f"{URL}{BRANCH}\n",
+            "pyproject.toml": IN_SETTINGS,
+        },
+        setup=(served(BRANCH),),
     ),
     Case(
         "archive-of-another-project",

@@ -84,6 +84,26 @@ def test_unlockable_kinds_are_kept_for_compile_to_refuse(make_project):
     assert kinds == ["editable", "vcs", "local", "url", "url"]
 
 
+def test_an_egg_fragment_names_the_url_as_pep_508_does(make_project):
+    root = make_project(
+        {
+            "requirements/base.in": """
+                https://example.org/archive/v1.tar.gz#egg=mdx_outline
+                https://example.org/b.tar.gz#sha256=abc&egg=b[x,y] ; python_version < "3.12"
+                https://example.org/c.tar.gz
+                """,
+        }
+    )
+    found = load_project(root).layer("base").requirements
+    assert [(d.kind, d.requirement and str(d.requirement)) for d in found] == [
+        ("url", "mdx_outline @ https://example.org/archive/v1.tar.gz"),
+        ("url", 'b[x,y] @ https://example.org/b.tar.gz#sha256=abc ; python_version < "3.12"'),
+        ("url", None),  # no name: compile asks for one
+    ]
+    # In its PEP 508 form, as `import` writes it into pyproject.toml.
+    assert found[0].text == "mdx_outline @ https://example.org/archive/v1.tar.gz"
+
+
 def test_problems_in_in_files_name_file_and_line(make_project):
     root = make_project(
         {

@@ -47,7 +47,7 @@ def url_problem(req: Requirement | None) -> str | None:
     """Why a direct URL cannot be locked (None: it can): by its file name
     (`name-version.ext`), or as a source archive built to learn its name and version."""
     if req is None or req.url is None:
-        return "write a direct URL as `name @ URL` (the #egg= form names no version)"
+        return "a direct URL needs its project's name: write `name @ URL` (or `URL#egg=name`)"
     if "subdirectory=" in req.url:
         return "an archive's subdirectory cannot be hash-locked; build it into a wheel"
     named = direct_release(canonicalize_name(req.name), req.url) is not None

@@ -64,7 +64,20 @@ def _dependency(item: Any, where: Location, file_dir: Path, root: Path) -> Depen
     kind = _kind(bare, item.is_editable, is_path, item.is_archive)
     if kind == "named":
         return parse_pep508(text, where)
+    if kind == "url" and item.name and bare.startswith(("https://", "http://")):
+        # Kept in its PEP 508 form: `import` writes it into pyproject.toml as it is.
+        return parse_pep508(_egg_named(bare, item.name, item.extras), where)
     return Dependency(text, where, kind, item.name)
+
+
+def _egg_named(line: str, name: str, extras: set[str]) -> str:
+    """`URL#egg=name` (pip's older spelling, common in pip-tools files) as the PEP 508
+    `name @ URL` it means, the URL's other fragment parts (`sha256=`) and any marker kept."""
+    url, _, rest = line.partition(" ")  # the line's spaces are single ones (`_dependency`)
+    base, _, fragment = url.partition("#")
+    kept = "&".join(p for p in fragment.split("&") if p and not p.startswith("egg="))
+    wanted = f"{name}[{','.join(sorted(extras))}]" if extras else name
+    return f"{wanted} @ {base}{'#' + kept if kept else ''}{' ' + rest if rest else ''}"
 
 
 def _kind(bare: str, editable: bool, is_path: bool, is_archive: bool) -> Kind:
