@@ -138,3 +138,15 @@ def test_importing_the_cli_loads_no_heavy_module():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_projects_check_loads_neither_the_compile_command_nor_pip_compile_mode():
+    """`reqlock check` without a stamp (CI, pre-commit on a fresh clone): importing them
+    cost about 20 ms of its ~150 ms."""
+    code = (
+        "import sys, pipx_lockext.commands.pipcheck; "
+        "heavy = {'pipx_lockext.commands.compiling', 'pipx_lockext.commands.pipcompat'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
