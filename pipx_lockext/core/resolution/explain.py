@@ -108,7 +108,18 @@ def _no_version(provider: Provider, name: NormalizedName, asks: list[Ask]) -> st
     every = asks + [Ask(c, label(c), True) for c in provider.policy.constraints.get(name, ())]
     project = provider.policy.project
     if project is not None and name == project.name:
-        return f"no version of {name} satisfies {_said(every)}: this project is {project.version}"
+        if project.version is not None:
+            return (
+                f"no version of {name} satisfies {_said(every)}: this project is {project.version}"
+            )
+        # A dynamic version: what failed is the index's releases, one of which plain pip
+        # installs in the working tree's place (`provider._local_candidates`).
+        newest = next((str(r.version) for r in provider.offer(name)), None)
+        return (
+            f"no release of the project {name} on the index satisfies {_said(every)} "
+            f"(newest: {newest}); plain pip install -r needs one (publish one, or relax "
+            "the ask)"
+        )
     offer = provider.offer(name)
     versions = list(offer.project.versions)
     if not versions:

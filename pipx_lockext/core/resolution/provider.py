@@ -134,7 +134,8 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
             return []
         project = self.policy.project
         if project is not None and name == project.name:
-            return _local_candidates(project, extras, needs)
+            released = [r.version for r in self.offer(name)] if project.version is None else []
+            return _local_candidates(project, extras, needs, released)
         urls = {n.url for n in needs if n.url}
         if urls:
             return self._direct(name, extras, needs, urls)
@@ -369,13 +370,22 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
 
 
 def _local_candidates(
-    project: LocalProject, extras: frozenset[NormalizedName], needs: list[Need]
+    project: LocalProject,
+    extras: frozenset[NormalizedName],
+    needs: list[Need],
+    released: list[Version],
 ) -> list[Candidate]:
-    """The project itself, when every need grants its version (any, when dynamic)."""
+    """The project itself, when every need grants its version. A dynamic version grants
+    any one ask, but plain pip installs one of the index's releases in its place (`selfpin`):
+    when the index has some here (`released`), one of them must meet every ask, so that
+    resolution backtracks an ask no release can join, rather than lock it and fail after."""
     version = project.version or Version("0")
-    granted = project.version is None or all(
-        n.specifier.contains(version, prereleases=True) for n in needs
-    )
+    if project.version is not None:
+        granted = all(n.specifier.contains(version, prereleases=True) for n in needs)
+    else:
+        granted = not released or any(
+            all(n.specifier.contains(v, prereleases=True) for n in needs) for v in released
+        )
     return [Candidate(project.name, version, extras, None, local=True)] if granted else []
 
 
