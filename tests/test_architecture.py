@@ -130,23 +130,20 @@ def test_package_inits_hold_only_a_docstring():
         assert isinstance(body[0].value, ast.Constant), module
 
 
-def test_importing_the_cli_loads_no_heavy_module():
-    code = (
-        "import sys, pipx_lockext.cli.main; "
-        "heavy = {'tomlkit', 'pip_requirements_parser', 'urllib3', 'resolvelib'}; "
-        "print(sorted(heavy & set(sys.modules)))"
-    )
+def loaded_by(module: str, names: set[str]) -> str:
+    """Which of `names` importing `module` loads, in a fresh interpreter (printed)."""
+    code = f"import sys, {module}; print(sorted(set({sorted(names)!r}) & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    return out.stdout.strip()
+
+
+def test_importing_the_cli_loads_no_heavy_module():
+    heavy = {"tomlkit", "pip_requirements_parser", "urllib3", "resolvelib"}
+    assert loaded_by("pipx_lockext.cli.main", heavy) == "[]"
 
 
 def test_a_projects_check_loads_neither_the_compile_command_nor_pip_compile_mode():
     """`reqlock check` without a stamp (CI, pre-commit on a fresh clone): importing them
     cost about 20 ms of its ~150 ms."""
-    code = (
-        "import sys, pipx_lockext.commands.pipcheck; "
-        "heavy = {'pipx_lockext.commands.compiling', 'pipx_lockext.commands.pipcompat'}; "
-        "print(sorted(heavy & set(sys.modules)))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    heavy = {"pipx_lockext.commands.compiling", "pipx_lockext.commands.pipcompat"}
+    assert loaded_by("pipx_lockext.commands.pipcheck", heavy) == "[]"
