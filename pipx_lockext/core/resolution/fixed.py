@@ -128,12 +128,14 @@ class FixedAsks(Generic[A]):
 
 
 def _granted_by(needs: tuple[Ask, ...]) -> Callable[[Version], bool]:
-    return lambda version: _grants(version, needs)
+    return lambda version: grants(version, needs)
 
 
 def _any(versions: Iterable[Version]) -> bool:
     return next(iter(versions), None) is not None
 
 
-def _grants(version: Version, needs: Iterable[Ask]) -> bool:
+def grants(version: Version, needs: Iterable[Ask]) -> bool:
+    """Whether `version` meets every ask (pre-releases too: whether they may be chosen
+    at all is decided apart)."""
     return all(n.specifier.contains(version, prereleases=True) for n in needs)

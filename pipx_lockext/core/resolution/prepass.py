@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from itertools import islice
 
 from packaging.utils import NormalizedName
-from packaging.version import Version
 
 from pipx_lockext.core.resolution.asks import PYTHON, UNUSABLE, Candidate, Need
+from pipx_lockext.core.resolution.fixed import grants
 from pipx_lockext.core.resolution.provider import Provider
 
 
@@ -74,7 +74,7 @@ def _only(
     fixed = provider.fixed.by_name.get(name, ())
     if any(f.url for f in fixed):
         return None
-    versions = list(islice(provider.granted(name, lambda v: _grants_all(v, fixed)), 2))
+    versions = list(islice(provider.granted(name, lambda v: grants(v, fixed)), 2))
     release = provider.offer(name).get(versions[0]) if len(versions) == 1 else None
     if release is None or release.from_sdist:
         return None
@@ -88,8 +88,4 @@ def _agrees(provider: Provider, need: Need) -> bool:
     if need.url or need.name in {PYTHON, UNUSABLE}:
         return False
     fixed = (*provider.fixed.by_name.get(need.name, ()), need)
-    return any(provider.granted(need.name, lambda v: _grants_all(v, fixed)))
-
-
-def _grants_all(version: Version, needs: Iterable[Need]) -> bool:
-    return all(n.specifier.contains(version, prereleases=True) for n in needs)
+    return any(provider.granted(need.name, lambda v: grants(v, fixed)))

@@ -35,7 +35,7 @@ from pipx_lockext.core.resolution.asks import (
 )
 from pipx_lockext.core.resolution.candidates import Ahead, Offer, Release, file_formats
 from pipx_lockext.core.resolution.directurls import direct_release, is_archive
-from pipx_lockext.core.resolution.fixed import FixedAsks, Ruled
+from pipx_lockext.core.resolution.fixed import FixedAsks, Ruled, grants
 
 WALK_AHEAD = 16
 """When resolvelib walks down a project's releases (each ruled out, or leading to a
@@ -277,9 +277,7 @@ class Provider(AbstractProvider):  # type: ignore[type-arg]  # resolvelib's gene
                 return []
             assert file.parsed is not None  # named `name-version.ext` by `archive`
             release = Release(name, file.parsed.version, (file,), (file,), direct=True)
-        if release is None or not all(
-            n.specifier.contains(release.version, prereleases=True) for n in needs
-        ):
+        if release is None or not grants(release.version, needs):
             return []
         return [Candidate(name, release.version, extras, release)]
 
@@ -381,11 +379,9 @@ def _local_candidates(
     resolution backtracks an ask no release can join, rather than lock it and fail after."""
     version = project.version or Version("0")
     if project.version is not None:
-        granted = all(n.specifier.contains(version, prereleases=True) for n in needs)
+        granted = grants(version, needs)
     else:
-        granted = not released or any(
-            all(n.specifier.contains(v, prereleases=True) for n in needs) for v in released
-        )
+        granted = not released or any(grants(v, needs) for v in released)
     return [Candidate(project.name, version, extras, None, local=True)] if granted else []
 
 
